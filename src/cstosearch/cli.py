@@ -1,0 +1,146 @@
+"""The command line: parses arguments and calls the package; no logic of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import click
+from werkzeug.datastructures import MultiDict
+
+from cstosearch.article import Article
+from cstosearch.errors import CstoSearchError, UnreadableSource
+from cstosearch.index import ArticleIndex, default_index_dir
+from cstosearch.ingest.reader import read_paths
+
+DEFAULT_SOURCES = ("ingest",)
+
+index_dir_option = click.option(
+    "--index-dir", type=click.Path(path_type=Path), default=None,
+    help="Index folder (default: $CSTOSEARCH_INDEX_DIR or ./index).",
+)
+
+
+def _index_dir(value: Path | None) -> Path:
+    return value if value is not None else default_index_dir()
+
+
+def report_failures(outcomes: Iterable[Article | UnreadableSource], failures: list[UnreadableSource]
+                    ) -> Iterator[Article]:
+    """Pass articles on; print each unreadable source to stderr and remember it."""
+    for outcome in outcomes:
+        if isinstance(outcome, UnreadableSource):
+            failures.append(outcome)
+            click.echo(f"skipped {outcome.path}: {outcome.reason}", err=True)
+        else:
+            yield outcome
+
+
+@click.group()
+@click.version_option(package_name="cstosearch")
+def cli() -> None:
+    """cstosearch: ingest raw news scrapes, index them, and search them."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.File("w"), default="-", help="Where to write articles as JSON lines.")
+def ingest(paths: tuple[Path, ...], out) -> None:
+    """Clean raw scrapes (text, HTML, JSONL; folders are walked) into articles as JSON lines."""
+    failures: list[UnreadableSource] = []
+    count = 0
+    for article in report_failures(read_paths(paths), failures):
+        out.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    click.echo(f"{count} articles, {len(failures)} skipped", err=True)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@index_dir_option
+@click.option("--procs", default=1, show_default=True, help="Writer processes.")
+@click.option("--limitmb", default=256, show_default=True, help="Memory per writer process, in MB.")
+def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb: int) -> None:
+    """Build the index from scratch from SOURCES (default: ./ingest), replacing it atomically."""
+    target = ArticleIndex(_index_dir(index_dir))
+    failures: list[UnreadableSource] = []
+    paths = sources or tuple(Path(s) for s in DEFAULT_SOURCES)
+    count = target.rebuild(report_failures(read_paths(paths), failures), procs=procs, limitmb=limitmb)
+    click.echo(f"indexed {count} articles into {target.root} ({len(failures)} sources skipped)")
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@index_dir_option
+@click.option("--outlet", multiple=True, help="Only this outlet (repeatable).")
+@click.option("--from", "date_from", default="", help="Published on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", default="", help="Published on or before YYYY-MM-DD.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--page", default=1, show_default=True)
+@click.option("--page-size", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON the API would answer.")
+def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, as_json) -> None:
+    """Search the index from the terminal."""
+    from cstosearch.query import request_from_args
+    from cstosearch.search import WhooshSearchEngine
+
+    args = MultiDict([("q", query), ("from", date_from), ("to", date_to), ("sort", sort),
+                      ("page", str(page)), ("page_size", str(page_size))] + [("outlet", o) for o in outlet])
+    engine = WhooshSearchEngine(_index_dir(index_dir))
+    result = engine.search(request_from_args(args))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    import re
+    from html import unescape
+
+    click.echo(f"{result.total} articles" + (f" — {result.notice}" if result.notice else ""))
+    for number, hit in enumerate(result.results, start=(page - 1) * page_size + 1):
+        meta = " · ".join(x for x in (hit.outlet, hit.published or "", hit.author) if x)
+        click.echo(f"\n{number}. {hit.title}\n   {meta}")
+        snippet = re.sub(r"<mark[^>]*>|</mark>", "*", hit.snippet)
+        click.echo("   " + unescape(snippet))
+        if hit.caption_snippet:
+            caption = re.sub(r"<mark[^>]*>|</mark>", "*", hit.caption_snippet)
+            click.echo("   photo caption: " + unescape(caption))
+    if result.facets["outlet"]:
+        click.echo("\nOutlets: " + ", ".join(f"{f.value} ({f.count})" for f in result.facets["outlet"][:10]))
+
+
+@cli.command()
+@index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True)
+@click.option("--build/--no-build", default=True, show_default=True,
+              help="Build the index from ./ingest first when there is none.")
+def serve(index_dir: Path | None, host: str, port: int, workers: int, build: bool) -> None:
+    """Serve the web UI and JSON API with gunicorn (builds the index first if missing)."""
+    root = _index_dir(index_dir).resolve()
+    if build and not ArticleIndex(root).exists():
+        click.echo(f"no index in {root}; building it from {', '.join(DEFAULT_SOURCES)}")
+        failures: list[UnreadableSource] = []
+        count = ArticleIndex(root).rebuild(
+            report_failures(read_paths([Path(s) for s in DEFAULT_SOURCES]), failures))
+        click.echo(f"indexed {count} articles")
+    config = Path(__file__).with_name("gunicorn_conf.py")
+    env = dict(os.environ, CSTOSEARCH_INDEX_DIR=str(root))
+    argv = [sys.executable, "-m", "gunicorn", "-c", str(config), "--bind", f"{host}:{port}",
+            "--workers", str(workers), "cstosearch.web:create_app()"]
+    click.echo(f"serving on http://{host}:{port}/")
+    os.execve(sys.executable, argv, env)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except CstoSearchError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

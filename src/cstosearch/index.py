@@ -1,0 +1,147 @@
+"""The Whoosh index: schema, turning Articles into documents, and writing them atomically.
+
+Whoosh commits a new table of contents by renaming it into place, so readers keep
+seeing the previous generation until a commit is complete; a killed writer leaves
+only unreferenced segment files behind, which the next commit cleans up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
+from whoosh.writing import CLEAR
+
+from cstosearch.article import Article
+from cstosearch.errors import IndexMissing
+
+INDEX_NAME = "articles"
+WHOOSH_DIR = "whoosh"
+
+
+def text_analyzer():
+    """Lower-cased, accent-folded, stemmed words; stop words are kept so phrases stay exact."""
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StemFilter(cachesize=100_000)
+
+
+def build_schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        url=ID(stored=True),
+        title=TEXT(analyzer=analyzer, field_boost=3.0),
+        body=TEXT(analyzer=analyzer),
+        captions=TEXT(analyzer=analyzer, field_boost=1.5),
+        author=TEXT(analyzer=analyzer, field_boost=1.5),
+        outlet=TEXT(analyzer=analyzer),
+        # Facet fields are column-stored so counting and sorting read one array.
+        outlet_facet=ID(sortable=True),
+        author_facet=KEYWORD(commas=True, lowercase=False, scorable=False),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        published=ID(sortable=True),
+        content_hash=ID(stored=True),
+        group_id=ID(stored=True, sortable=True),
+        source_path=ID(stored=True),
+        article=STORED(),
+    )
+
+
+def article_document(article: Article, group_id: str = "") -> dict:
+    """The Whoosh document for an article; the whole record is stored once, as JSON."""
+    published = article.published_at
+    return {
+        "id": article.article_id,
+        "url": article.url,
+        "title": article.title,
+        "body": "\n".join([article.subtitle, article.body_text]).strip(),
+        "captions": "\n".join(f"{c.text} {c.credit}".strip() for c in article.captions),
+        "author": ", ".join(article.authors),
+        "outlet": article.outlet_name,
+        "outlet_facet": article.outlet_name,
+        "author_facet": ",".join(a.replace(",", " ") for a in article.authors),
+        "year": published[:4],
+        "month": published[:7],
+        "published": published,
+        "content_hash": article.content_hash,
+        "group_id": group_id or article.article_id,
+        "source_path": article.source_path,
+        "article": json.dumps(article.to_dict(), ensure_ascii=False),
+    }
+
+
+@dataclass
+class IndexStats:
+    added: int = 0
+
+
+class ArticleIndex:
+    """One index folder: the Whoosh segments under ``whoosh/`` and bookkeeping beside them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.whoosh_dir = self.root / WHOOSH_DIR
+
+    def exists(self) -> bool:
+        return self.whoosh_dir.is_dir() and whoosh_index.exists_in(str(self.whoosh_dir), INDEX_NAME)
+
+    def open(self) -> whoosh_index.Index:
+        if not self.exists():
+            raise IndexMissing(f"no index in {self.root}; build one with `cstosearch index`")
+        return whoosh_index.open_dir(str(self.whoosh_dir), indexname=INDEX_NAME)
+
+    def open_or_create(self) -> whoosh_index.Index:
+        if self.exists():
+            return self.open()
+        self.whoosh_dir.mkdir(parents=True, exist_ok=True)
+        return whoosh_index.create_in(str(self.whoosh_dir), build_schema(), indexname=INDEX_NAME)
+
+    def writer(self, procs: int = 1, limitmb: int = 256):
+        ix = self.open_or_create()
+        if procs > 1:
+            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True)
+        return ix.writer(limitmb=limitmb)
+
+    def rebuild(self, articles: Iterable[Article], procs: int = 1, limitmb: int = 256) -> int:
+        """Replace the whole index with these articles in one atomic commit."""
+        writer = self.writer(procs=procs, limitmb=limitmb)
+        count = 0
+        try:
+            for document in unique_documents(articles):
+                writer.add_document(**document)
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR)
+        return count
+
+    def size_bytes(self) -> int:
+        if not self.whoosh_dir.is_dir():
+            return 0
+        return sum(f.stat().st_size for f in self.whoosh_dir.iterdir() if f.is_file())
+
+    def document_count(self) -> int:
+        if not self.exists():
+            return 0
+        return self.open().doc_count()
+
+
+def unique_documents(articles: Iterable[Article]) -> Iterator[dict]:
+    """Documents for articles, the later of two with the same identity winning."""
+    by_id: dict[str, Article] = {}
+    for article in articles:
+        by_id[article.article_id] = article
+    for article in by_id.values():
+        yield article_document(article)
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("CSTOSEARCH_INDEX_DIR", "index"))

@@ -1,0 +1,1 @@
+"""Readers that turn raw scrapes (text dumps, HTML pages, scraper JSONL) into Articles."""

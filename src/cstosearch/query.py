@@ -1,0 +1,159 @@
+"""The search request a user can make, its bounds, and parsing its query text for Whoosh."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser, plugins
+from whoosh.qparser.syntax import AndGroup, OrGroup
+
+from cstosearch.errors import BadQuery
+
+SEARCH_FIELDS = ["title", "body", "captions", "author", "outlet"]
+FIELD_ALIASES = {"captions": ["caption"], "body": ["text"]}
+SORTS = ("relevance", "date")
+
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_TERMS = 64
+MAX_PAGE_SIZE = 100
+MAX_RESULT_DEPTH = 10_000
+MAX_OUTLETS = 50
+MIN_WILDCARD_PREFIX = 3
+MAX_WILDCARD_EXPANSION = 1000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a user asked for, validated; the same for HTML, JSON and the CLI."""
+
+    query: str = ""
+    outlets: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 10
+    group_duplicates: bool = True
+    years: tuple[str, ...] = field(default=())
+    months: tuple[str, ...] = field(default=())
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def _positive_int(raw: str | None, name: str, default: int) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise BadQuery(f"{name} must be a whole number, not {str(raw)[:20]!r}") from None
+    if value < 1:
+        raise BadQuery(f"{name} must be 1 or more")
+    return value
+
+
+def _iso_date(raw: str | None, name: str) -> str:
+    if not raw:
+        return ""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise BadQuery(f"{name} must be a date as YYYY-MM-DD, not {raw[:20]!r}")
+    try:
+        date.fromisoformat(raw)
+    except ValueError:
+        raise BadQuery(f"{name} is not a real date: {raw}") from None
+    return raw
+
+
+def request_from_args(args) -> SearchRequest:
+    """Build a SearchRequest from a MultiDict-like mapping (query string parameters)."""
+    query = (args.get("q") or "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadQuery(f"the query is too long: {len(query)} characters, the limit is {MAX_QUERY_CHARS}")
+    outlets = tuple(dict.fromkeys(o for o in args.getlist("outlet") if o))
+    if len(outlets) > MAX_OUTLETS:
+        raise BadQuery(f"at most {MAX_OUTLETS} outlets can be selected at once")
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
+    page = _positive_int(args.get("page"), "page", 1)
+    page_size = _positive_int(args.get("page_size"), "page_size", 10)
+    if page_size > MAX_PAGE_SIZE:
+        raise BadQuery(f"page_size must be at most {MAX_PAGE_SIZE}")
+    if page * page_size > MAX_RESULT_DEPTH:
+        raise BadQuery(f"results deeper than {MAX_RESULT_DEPTH} are not served; narrow the search")
+    date_from = _iso_date(args.get("from"), "from")
+    date_to = _iso_date(args.get("to"), "to")
+    if date_from and date_to and date_from > date_to:
+        raise BadQuery("from must not be after to")
+    years = tuple(y for y in args.getlist("year") if y)
+    months = tuple(m for m in args.getlist("month") if m)
+    for year in years:
+        if not re.fullmatch(r"\d{4}", year):
+            raise BadQuery(f"year must be four digits, not {year[:10]!r}")
+    for month in months:
+        if not re.fullmatch(r"\d{4}-\d{2}", month):
+            raise BadQuery(f"month must be YYYY-MM, not {month[:10]!r}")
+    group = (args.get("group") or "on").lower() not in ("0", "off", "false", "no")
+    return SearchRequest(query, outlets, date_from, date_to, sort, page, page_size, group, years, months)
+
+
+def make_parser(schema, conjunctive: bool = True) -> MultifieldParser:
+    parser = MultifieldParser(
+        SEARCH_FIELDS, schema, group=AndGroup if conjunctive else OrGroup,
+        fieldboosts={"title": 3.0, "captions": 1.5, "author": 1.5},
+    )
+    # Apostrophes are part of words in news text ("Armenia's"), never quotes.
+    parser.remove_plugin_class(plugins.SingleQuotePlugin)
+    parser.remove_plugin_class(plugins.EveryPlugin)
+    parser.remove_plugin_class(plugins.BoostPlugin)
+    parser.add_plugin(plugins.PlusMinusPlugin())
+    parser.add_plugin(plugins.FieldAliasPlugin(FIELD_ALIASES))
+    return parser
+
+
+def _balance_quotes(text: str) -> str:
+    return text + '"' if text.count('"') % 2 else text
+
+
+def parse_query(text: str, schema, reader, conjunctive: bool = True) -> wq.Query:
+    """Parse user query text into a bounded Whoosh query; raises BadQuery."""
+    parser = make_parser(schema, conjunctive)
+    try:
+        parsed = parser.parse(_balance_quotes(text))
+    except Exception as exc:  # the parser raises assorted internal errors on odd input
+        raise BadQuery(f"could not understand the query: {exc}") from None
+    _check_bounds(parsed, reader)
+    return parsed
+
+
+def _check_bounds(parsed: wq.Query, reader) -> None:
+    leaves = [parsed] if parsed.is_leaf() else list(parsed.leaves())
+    # Each word is searched in every field, so the parsed query has one leaf per word and field.
+    words = len(leaves) // len(SEARCH_FIELDS) or len(leaves)
+    if words > MAX_QUERY_TERMS:
+        raise BadQuery(f"the query has {words} terms; the limit is {MAX_QUERY_TERMS}")
+    for node in leaves:
+        if isinstance(node, wq.Every):
+            raise BadQuery(f"a wildcard needs at least {MIN_WILDCARD_PREFIX} letters before * or ?")
+        if isinstance(node, (wq.Wildcard, wq.Prefix)):
+            text = str(node.text)
+            fixed = re.split(r"[*?]", text, maxsplit=1)[0]
+            if len(fixed) < MIN_WILDCARD_PREFIX:
+                raise BadQuery(
+                    f"a wildcard needs at least {MIN_WILDCARD_PREFIX} letters before * or ? (got {text!r})")
+            expansion = 0
+            for _ in node._btexts(reader):
+                expansion += 1
+                if expansion > MAX_WILDCARD_EXPANSION:
+                    raise BadQuery(f"{text!r} matches too many words; make it longer")
+        elif isinstance(node, (wq.TermRange, wq.NumericRange, wq.DateRange)):
+            raise BadQuery("ranges are given with the from and to parameters, not in the query")
+
+
+def has_operators(text: str) -> bool:
+    return bool(re.search(r'"|\bOR\b|\bNOT\b|\bAND\b|(^|\s)[-+]|\w:', text))
