@@ -25,9 +25,7 @@ from cstosearch.errors import UnreadableSource
 from cstosearch.ingest.files import decode_text
 
 HEAD_BYTES = 8192
-META_CHARSET_RE = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
-)
+META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Browsers read these labels as windows-1252 (WHATWG encoding standard); so must we.
@@ -35,27 +33,61 @@ WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "latin-1", "latin1", "ascii", "us
 
 ARTICLE_TYPES = frozenset(
     {
-        "article", "newsarticle", "reportagenews", "analysisnewsarticle", "opinionnewsarticle",
-        "reviewnewsarticle", "backgroundnewsarticle", "blogposting", "liveblogposting",
-        "scholarlyarticle", "techarticle", "report", "socialmediaposting", "webpage",
-        "medicalwebpage", "posting",
+        "article",
+        "newsarticle",
+        "reportagenews",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "scholarlyarticle",
+        "techarticle",
+        "report",
+        "socialmediaposting",
+        "webpage",
+        "medicalwebpage",
+        "posting",
     }
 )
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid",
-        "mc_eid", "_ga", "_gl", "ocid", "cmpid", "ref_src", "smid", "sr_share", "share",
-        "mbid", "ito", "ns_campaign", "ns_mchannel", "ns_source", "ns_linkname", "ns_fee",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ocid",
+        "cmpid",
+        "ref_src",
+        "smid",
+        "sr_share",
+        "share",
+        "mbid",
+        "ito",
+        "ns_campaign",
+        "ns_mchannel",
+        "ns_source",
+        "ns_linkname",
+        "ns_fee",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "vero_")
 TITLE_SPLIT_RE = re.compile(r"(\s+(?:\||-|–|—|·|»|::|/)\s+)")
 BY_PREFIX_RE = re.compile(
     r"^\s*(?:(?:written|posted|reported|words|story|text|photos?)\s+)?"
-    r"(?:by|par|von|por|di|door|av|af|autor(?:in)?:?|author:?)\s+",
+    r"(?:by:?|par|von|por|di|door|av|af|autor(?:in)?:?|автор:?|author:?)\s+",
     re.IGNORECASE,
 )
-AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s&\s|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bund\b|\s\+\s)\s*")
+AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s&\s|\s\+\s|\b(?:and|und|et|y|i|e|with|avec|mit|con)\b)\s*")
 NAME_JUNK_RE = re.compile(
     r"https?://|www\.|@|\d{3,}|\b(?:updated|published|posted|staff|editor|correspondent|"
     r"reporter|contributor|follow|email|twitter|min read|share)\b",
@@ -71,11 +103,13 @@ CREDIT_PREFIX_RE = re.compile(
     r"^\s*(?:photo(?:graph)?s?|image|picture|foto|bild|credit|source|copyright|©|\(c\))\s*[:/]?\s*",
     re.IGNORECASE,
 )
-TRAILING_CREDIT_RE = re.compile(
-    r"\s*[(\[]?\s*((?:(?:photo(?:graph)?s?|image|picture|foto|bild)\s*(?:by|:|/|credit:?)"
-    r"|credits?\s*:|credit\b|Credit(?=[A-Z])|©)\s*[^()\[\]]{2,120})\s*[)\]]?\s*$",
+CREDIT_LABEL_RE = re.compile(
+    r"\(\s*(?:photo(?:graph)?s?|foto|image|credit)\b\s*:?"
+    r"|\b(?:photo(?:graph)?s?|image|picture|foto|bild)\s*(?:by\b|:|/|credit\s*:?)"
+    r"|\bcredits?\s*:|\bcredit\b|Credit(?=[A-Z])|©",
     re.IGNORECASE,
 )
+CAPTION_LABEL_RE = re.compile(r"^\s*(?:main\s+|top\s+|lead\s+)?(?:image|photo|picture)\s*:\s*", re.I)
 JUNK_LINE_RE = re.compile(
     r"^(?:advertisement|advert|sponsored|share(?: this(?: article| story)?)?|share on \w+|"
     r"tweet|email|print|comments?|related(?: articles?| stories| content)?:?|read more:?|"
@@ -95,7 +129,7 @@ WORD_RE = re.compile(r"\w+")
 LONGER_BODY_RATIO = 1.5
 SHORTER_BODY_RATIO = 0.5
 SUBSET_SHARE = 0.95
-MIN_BODY_WORDS = 12
+MIN_BODY_WORDS = 5
 
 
 @dataclass
@@ -163,7 +197,7 @@ def parse_html(text: str, source_path: str) -> Any:
     return tree
 
 
-# ---------------------------------------------------------------- small text helpers
+# ---------------------------------------------------------------- small text functions
 
 
 def clean_text(text: str | None) -> str:
@@ -334,7 +368,7 @@ def clean_author_names(values: Iterable[str]) -> list[str]:
         value = clean_text(value)
         if not value or value.startswith(("http://", "https://", "/")):
             continue
-        value = BY_PREFIX_RE.sub("", value)
+        value = BY_PREFIX_RE.sub("", value).replace("(", ",").replace(")", ",")
         value = re.split(r"\s[|–—]\s|\s-\s", value)[0]
         for part in AUTHOR_SPLIT_RE.split(value):
             name = BY_PREFIX_RE.sub("", part).strip(" .,:;-–—|")
@@ -379,8 +413,17 @@ def extract_authors(tree: Any, meta: dict[str, list[str]], ld: list[dict[str, An
         names = clean_author_names(_ld_names(ld_author))
         if names:
             return names
-    for key in ("dc:creator", "dc.creator", "dcterms:creator", "dcterms.creator", "author",
-                "article:author", "parsely-author", "sailthru.author", "byl"):
+    for key in (
+        "dc:creator",
+        "dc.creator",
+        "dcterms:creator",
+        "dcterms.creator",
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "byl",
+    ):
         names = clean_author_names(meta.get(key, []))
         if names:
             return names
@@ -416,17 +459,33 @@ def _same_title(a: str, b: str) -> bool:
     return bool(a and b) and (a == b or (len(a) > 15 and a in b) or (len(b) > 15 and b in a))
 
 
-def extract_title(tree: Any, meta: dict[str, list[str]], ld: list[dict[str, Any]], outlet: str, url: str) -> str:
+def extract_title(
+    tree: Any,
+    meta: dict[str, list[str]],
+    ld: list[dict[str, Any]],
+    outlet: str,
+    url: str,
+    authors: Iterable[str] = (),
+) -> str:
     """The headline: the first stated title another source on the page confirms, else the first."""
     headings = [element_text(h) for h in tree.xpath("//h1")]
     headings = [h for h in headings if 3 <= len(h) <= 300]
     heading = headings[0] if len(headings) == 1 else ""
-    site_names = [outlet, outlet_from_url(url).split(".")[0] if url else ""]
+    site_names = [outlet, outlet_from_url(url).split(".")[0] if url else "", *authors]
     ld_headline = _ld_first(ld, "headline")
     # One candidate per independent source: meta tags often repeat each other.
     stated = [
-        _first_meta(meta, "dc:title", "dc.title", "dcterms:title", "dcterms.title", "og:title",
-                    "twitter:title", "parsely-title", "sailthru.title"),
+        _first_meta(
+            meta,
+            "dc:title",
+            "dc.title",
+            "dcterms:title",
+            "dcterms.title",
+            "og:title",
+            "twitter:title",
+            "parsely-title",
+            "sailthru.title",
+        ),
         clean_text(ld_headline) if isinstance(ld_headline, str) else "",
         clean_text(tree.findtext(".//title")),
         heading,
@@ -443,10 +502,25 @@ def extract_date(tree: Any, meta: dict[str, list[str]], ld: list[dict[str, Any]]
     for value in (
         _ld_first(ld, "datePublished"),
         _ld_first(ld, "dateCreated"),
-        _first_meta(meta, "article:published_time", "og:published_time", "article:published",
-                    "datepublished", "publishdate", "pubdate", "publish-date", "date",
-                    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
-                    "parsely-pub-date", "sailthru.date", "article.published", "published_time"),
+        _first_meta(
+            meta,
+            "article:published_time",
+            "og:published_time",
+            "article:published",
+            "datepublished",
+            "publishdate",
+            "pubdate",
+            "publish-date",
+            "date",
+            "dc.date.issued",
+            "dcterms.issued",
+            "dc.date",
+            "dcterms.date",
+            "parsely-pub-date",
+            "sailthru.date",
+            "article.published",
+            "published_time",
+        ),
     ):
         found = iso_date(value)
         if found:
@@ -458,9 +532,7 @@ def extract_date(tree: Any, meta: dict[str, list[str]], ld: list[dict[str, Any]]
     try:
         from htmldate import find_date
 
-        found = find_date(
-            copy.deepcopy(tree), url=url or None, original_date=True, outputformat="%Y-%m-%d"
-        )
+        found = find_date(copy.deepcopy(tree), url=url or None, original_date=True, outputformat="%Y-%m-%d")
     except Exception:  # htmldate fails on odd trees; a missing date is not an error
         found = None
     return found or ""
@@ -499,10 +571,11 @@ def extract_metadata(tree: Any, url_hint: str = "") -> tuple[PageMetadata, list[
     )
     outlet = clean_text(outlet)
     subtitle = _ld_first(ld, "alternativeHeadline")
+    authors = extract_authors(tree, meta, ld)
     data = PageMetadata(
-        title=extract_title(tree, meta, ld, outlet, url or url_hint),
+        title=extract_title(tree, meta, ld, outlet, url or url_hint, authors),
         subtitle=clean_text(subtitle) if isinstance(subtitle, str) else "",
-        authors=extract_authors(tree, meta, ld),
+        authors=authors,
         published_at=extract_date(tree, meta, ld, url or url_hint),
         outlet_name=outlet,
         url=url,
@@ -515,10 +588,15 @@ def extract_metadata(tree: Any, url_hint: str = "") -> tuple[PageMetadata, list[
 
 
 def _split_credit(text: str) -> tuple[str, str]:
-    found = TRAILING_CREDIT_RE.search(text)
-    if found:
-        return text[: found.start()].strip(), CREDIT_PREFIX_RE.sub("", found.group(1)).strip()
-    return text, ""
+    """Split 'Caption text. Photograph: Name' into text and credit at the last credit label."""
+    labels = list(CREDIT_LABEL_RE.finditer(text))
+    if not labels:
+        return text, ""
+    label = labels[-1]
+    credit = text[label.end() :].strip(" ()[]:")
+    if not 2 <= len(credit) <= 120:
+        return text, ""
+    return text[: label.start()].rstrip(" ([-–—|"), credit
 
 
 def _caption_from(element: Any) -> Caption | None:
@@ -537,7 +615,7 @@ def _caption_from(element: Any) -> Caption | None:
     if not credit:
         text, credit = _split_credit(text)
     credit = CREDIT_PREFIX_RE.sub("", credit).strip(" ()[]")
-    text = text.strip()
+    text = CAPTION_LABEL_RE.sub("", text).strip()
     if not text and not credit:
         return None
     return Caption(text=text, credit=credit)
@@ -573,10 +651,7 @@ def caption_elements(tree: Any) -> list[Any]:
             continue
         unique = [u for u in unique if u not in set(element.iterdescendants())]
         unique.append(element)
-    return [
-        e for e in unique
-        if not e.xpath("ancestor::nav | ancestor::footer | ancestor::*[@role='navigation']")
-    ]
+    return [e for e in unique if not e.xpath("ancestor::nav | ancestor::footer | ancestor::*[@role='navigation']")]
 
 
 def extract_captions(elements: list[Any], ld: list[dict[str, Any]]) -> list[Caption]:
@@ -609,8 +684,11 @@ def merge_captions(captions: Iterable[Caption]) -> list[Caption]:
             continue
         # A caption repeated with its credit glued on ("Text Photo: X") is the same caption.
         duplicate = next(
-            (i for i, m in enumerate(merged) if m.text and caption.text and (
-                m.text.startswith(caption.text) or caption.text.startswith(m.text))),
+            (
+                i
+                for i, m in enumerate(merged)
+                if m.text and caption.text and (m.text.startswith(caption.text) or caption.text.startswith(m.text))
+            ),
             None,
         )
         if duplicate is not None:
@@ -674,9 +752,7 @@ def _word_count(lines: list[str]) -> int:
 def clean_paragraphs(lines: Iterable[str], captions: list[Caption]) -> list[str]:
     """Body lines without junk (share buttons, cookie notes) and without caption text."""
     caption_keys = {re.sub(r"\W+", " ", c.text).strip().casefold() for c in captions if c.text}
-    caption_keys |= {
-        re.sub(r"\W+", " ", f"{c.text} {c.credit}").strip().casefold() for c in captions if c.text
-    }
+    caption_keys |= {re.sub(r"\W+", " ", f"{c.text} {c.credit}").strip().casefold() for c in captions if c.text}
     paragraphs: list[str] = []
     for line in lines:
         line = clean_text(line)
