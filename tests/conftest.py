@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cstosearch.index import ArticleIndex
-from cstosearch.ingest.reader import read_paths
+from cstosearch.reindex import Indexer
 from cstosearch.web import create_app
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -16,10 +15,8 @@ SAMPLE_CORPUS = REPO_ROOT / "ingest"
 SHARED = REPO_ROOT.parent / "shared"
 
 
-def build_index(index_dir: Path, *sources: Path) -> ArticleIndex:
-    index = ArticleIndex(index_dir)
-    index.rebuild(a for a in read_paths(sources) if not isinstance(a, Exception))
-    return index
+def build_index(index_dir: Path, *sources: Path) -> None:
+    Indexer(index_dir, progress=False).run(sources, rebuild=True)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cstosearch.article import Article
-from cstosearch.index import ArticleIndex
+from cstosearch.reindex import Indexer
 from cstosearch.web import create_app
 
 
@@ -16,13 +16,39 @@ def search(client, **params):
 
 
 def test_pashinyan_finds_all_five(client):
-    data = search(client, q="Pashinyan")
+    data = search(client, q="Pashinyan", group="off")
     assert data["total"] == 5
     assert len(data["results"]) == 5
     assert set(data) >= {"query", "total", "page", "page_size", "results", "facets"}
     hit = data["results"][0]
     assert set(hit) >= {"id", "url", "title", "outlet", "author", "published", "snippet", "score"}
     assert "<mark" in hit["snippet"]
+
+
+def test_rewrite_is_folded_into_its_story(client):
+    data = search(client, q="Pashinyan")
+    assert data["total"] == 5 and data["total_groups"] == 4 and data["grouped"] is True
+    assert len(data["results"]) == 4
+    (story,) = [r for r in data["results"] if r["group_size"] == 2]
+    members = search(client, q="Pashinyan", story=story["group_id"])
+    assert members["total"] == 2
+    titles = sorted(r["title"] for r in members["results"])
+    assert titles[0] == "Armenia Might Quit Russia-Led Military Bloc – PM"
+    assert titles[1].startswith("In a further display of resentment")
+
+
+def test_author_facet_and_filter(client):
+    data = search(client, q="CSTO", group="off")
+    authors = {f["value"]: f["count"] for f in data["facets"]["author"]}
+    assert authors == {"AFP": 2, "Adam Morrow": 1, "Pyotr Kozlov": 1}
+    assert search(client, q="CSTO", author="AFP", group="off")["total"] == 2
+
+
+def test_did_you_mean_for_the_other_spelling(client):
+    data = search(client, q="Pashinin")
+    assert data["total"] == 1
+    assert data["did_you_mean"] == "Pashinyan"
+    assert search(client, q="Pashinyan")["did_you_mean"] == ""
 
 
 def test_outlet_facet_counts(client):
@@ -82,10 +108,10 @@ def test_long_query_is_widened_not_empty(client):
 
 
 def test_sort_by_date_and_pagination(client):
-    data = search(client, q="CSTO", sort="date", page_size=2)
+    data = search(client, q="CSTO", sort="date", page_size=2, group="off")
     assert [r["published"] for r in data["results"]] == ["2024-02-23", "2023-05-22"]
     assert all(r["score"] is None for r in data["results"])
-    page3 = search(client, q="CSTO", sort="date", page_size=2, page=3)
+    page3 = search(client, q="CSTO", sort="date", page_size=2, page=3, group="off")
     assert len(page3["results"]) == 1 and page3["page"] == 3
 
 
@@ -137,7 +163,7 @@ def test_script_in_article_is_escaped(tmp_path):
     hostile = Article(
         paragraphs=["Officials said <script>alert('x')</script> the Pashinyan statement was <b>bold</b>."],
         title="<img src=x onerror=alert(1)> Pashinyan", source_path="hostile.txt")
-    ArticleIndex(tmp_path).rebuild([hostile])
+    Indexer(tmp_path, progress=False).index_articles([hostile], rebuild=True)
     client = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True}).test_client()
     hit = client.get("/api/search?q=Pashinyan").get_json()["results"][0]
     assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]

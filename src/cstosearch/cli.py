@@ -6,15 +6,17 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 from werkzeug.datastructures import MultiDict
 
 from cstosearch.article import Article
-from cstosearch.errors import CstoSearchError, UnreadableSource
+from cstosearch.errors import CstoSearchError, IndexBusy, UnreadableSource
 from cstosearch.index import ArticleIndex, default_index_dir
 from cstosearch.ingest.reader import read_paths
+from cstosearch.reindex import Indexer, last_report
 
 DEFAULT_SOURCES = ("ingest",)
 
@@ -58,18 +60,68 @@ def ingest(paths: tuple[Path, ...], out) -> None:
     click.echo(f"{count} articles, {len(failures)} skipped", err=True)
 
 
+def _print_report(report, report_path: Path | None) -> None:
+    for failure in report.failed[:50]:
+        click.echo(f"failed {failure['path']}: {failure['reason']}", err=True)
+    if len(report.failed) > 50:
+        click.echo(f"... and {len(report.failed) - 50} more failures (see the JSON report)", err=True)
+    click.echo(report.summary())
+    if report_path:
+        report_path.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False))
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @index_dir_option
 @click.option("--procs", default=1, show_default=True, help="Writer processes.")
 @click.option("--limitmb", default=256, show_default=True, help="Memory per writer process, in MB.")
-def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb: int) -> None:
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the run report here.")
+def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb: int, report_path) -> None:
     """Build the index from scratch from SOURCES (default: ./ingest), replacing it atomically."""
-    target = ArticleIndex(_index_dir(index_dir))
-    failures: list[UnreadableSource] = []
-    paths = sources or tuple(Path(s) for s in DEFAULT_SOURCES)
-    count = target.rebuild(report_failures(read_paths(paths), failures), procs=procs, limitmb=limitmb)
-    click.echo(f"indexed {count} articles into {target.root} ({len(failures)} sources skipped)")
+    indexer = Indexer(_index_dir(index_dir), procs=procs, limitmb=limitmb)
+    report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES), rebuild=True)
+    _print_report(report, report_path)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@index_dir_option
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the run report here.")
+def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path) -> None:
+    """Fold new or changed scrapes under SOURCES (default: ./ingest) into the index, in one commit.
+
+    Safe from cron: one run at a time (a second run exits with status 3), unchanged files are
+    not read again, and a run that is killed leaves the served index as it was.
+    """
+    indexer = Indexer(_index_dir(index_dir))
+    try:
+        report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES))
+    except IndexBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(3)
+    _print_report(report, report_path)
+
+
+@cli.command()
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True)
+def status(index_dir: Path | None, as_json: bool) -> None:
+    """Documents in the index, its size on disk, and the last run's report."""
+    root = _index_dir(index_dir)
+    target = ArticleIndex(root)
+    info = {"index_dir": str(root), "documents": target.document_count(), "size_bytes": target.size_bytes(),
+            "last_run": last_report(root)}
+    if as_json:
+        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"index: {root}\ndocuments: {info['documents']}\nsize: {info['size_bytes'] / 1e6:.1f} MB")
+    run = info["last_run"]
+    if run:
+        click.echo(f"last run: {run['finished_at']} ({'rebuild' if run['rebuild'] else 'incremental'})")
+        click.echo(f"  added {run['added']}, updated {run['updated']}, unchanged {run['unchanged']}, "
+                   f"duplicates {run['duplicates']}, grouped {run['grouped']}, failed {len(run['failed'])}")
+    else:
+        click.echo("last run: none recorded")
 
 
 @cli.command()
@@ -122,16 +174,23 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, build: boo
     root = _index_dir(index_dir).resolve()
     if build and not ArticleIndex(root).exists():
         click.echo(f"no index in {root}; building it from {', '.join(DEFAULT_SOURCES)}")
-        failures: list[UnreadableSource] = []
-        count = ArticleIndex(root).rebuild(
-            report_failures(read_paths([Path(s) for s in DEFAULT_SOURCES]), failures))
-        click.echo(f"indexed {count} articles")
+        report = Indexer(root).run([Path(s) for s in DEFAULT_SOURCES], rebuild=True)
+        click.echo(report.summary())
     config = Path(__file__).with_name("gunicorn_conf.py")
     env = dict(os.environ, CSTOSEARCH_INDEX_DIR=str(root))
     argv = [sys.executable, "-m", "gunicorn", "-c", str(config), "--bind", f"{host}:{port}",
             "--workers", str(workers), "cstosearch.web:create_app()"]
     click.echo(f"serving on http://{host}:{port}/")
     os.execve(sys.executable, argv, env)
+
+
+def _register_evaluation() -> None:
+    from cstosearch.extract_eval import eval_extract
+
+    cli.add_command(eval_extract)
+
+
+_register_evaluation()
 
 
 def main() -> None:

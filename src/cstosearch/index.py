@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
-from whoosh.writing import CLEAR
 
 from cstosearch.article import Article
 from cstosearch.errors import IndexMissing
 
 INDEX_NAME = "articles"
+AUTHOR_SEPARATOR = "\x1f"
 WHOOSH_DIR = "whoosh"
 
 
@@ -34,7 +32,7 @@ def text_analyzer():
 def build_schema() -> Schema:
     analyzer = text_analyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),
         url=ID(stored=True),
         title=TEXT(analyzer=analyzer, field_boost=3.0),
         body=TEXT(analyzer=analyzer),
@@ -44,10 +42,11 @@ def build_schema() -> Schema:
         # Facet fields are column-stored so counting and sorting read one array.
         outlet_facet=ID(sortable=True),
         author_facet=KEYWORD(commas=True, lowercase=False, scorable=False),
+        authors=ID(sortable=True),
         year=ID(sortable=True),
         month=ID(sortable=True),
         published=ID(sortable=True),
-        content_hash=ID(stored=True),
+        content_hash=ID(stored=True, sortable=True),
         group_id=ID(stored=True, sortable=True),
         source_path=ID(stored=True),
         article=STORED(),
@@ -67,6 +66,7 @@ def article_document(article: Article, group_id: str = "") -> dict:
         "outlet": article.outlet_name,
         "outlet_facet": article.outlet_name,
         "author_facet": ",".join(a.replace(",", " ") for a in article.authors),
+        "authors": AUTHOR_SEPARATOR.join(a.replace(",", " ") for a in article.authors),
         "year": published[:4],
         "month": published[:7],
         "published": published,
@@ -75,11 +75,6 @@ def article_document(article: Article, group_id: str = "") -> dict:
         "source_path": article.source_path,
         "article": json.dumps(article.to_dict(), ensure_ascii=False),
     }
-
-
-@dataclass
-class IndexStats:
-    added: int = 0
 
 
 class ArticleIndex:
@@ -109,20 +104,6 @@ class ArticleIndex:
             return ix.writer(procs=procs, limitmb=limitmb, multisegment=True)
         return ix.writer(limitmb=limitmb)
 
-    def rebuild(self, articles: Iterable[Article], procs: int = 1, limitmb: int = 256) -> int:
-        """Replace the whole index with these articles in one atomic commit."""
-        writer = self.writer(procs=procs, limitmb=limitmb)
-        count = 0
-        try:
-            for document in unique_documents(articles):
-                writer.add_document(**document)
-                count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR)
-        return count
-
     def size_bytes(self) -> int:
         if not self.whoosh_dir.is_dir():
             return 0
@@ -132,15 +113,6 @@ class ArticleIndex:
         if not self.exists():
             return 0
         return self.open().doc_count()
-
-
-def unique_documents(articles: Iterable[Article]) -> Iterator[dict]:
-    """Documents for articles, the later of two with the same identity winning."""
-    by_id: dict[str, Article] = {}
-    for article in articles:
-        by_id[article.article_id] = article
-    for article in by_id.values():
-        yield article_document(article)
 
 
 def default_index_dir() -> Path:

@@ -39,6 +39,8 @@ class SearchRequest:
     group_duplicates: bool = True
     years: tuple[str, ...] = field(default=())
     months: tuple[str, ...] = field(default=())
+    authors: tuple[str, ...] = field(default=())
+    story: str = ""
 
     @property
     def offset(self) -> int:
@@ -99,7 +101,14 @@ def request_from_args(args) -> SearchRequest:
         if not re.fullmatch(r"\d{4}-\d{2}", month):
             raise BadQuery(f"month must be YYYY-MM, not {month[:10]!r}")
     group = (args.get("group") or "on").lower() not in ("0", "off", "false", "no")
-    return SearchRequest(query, outlets, date_from, date_to, sort, page, page_size, group, years, months)
+    authors = tuple(dict.fromkeys(a for a in args.getlist("author") if a))
+    if len(authors) > MAX_OUTLETS:
+        raise BadQuery(f"at most {MAX_OUTLETS} authors can be selected at once")
+    story = args.get("story") or ""
+    if story and not re.fullmatch(r"[0-9a-f]{16}", story):
+        raise BadQuery("story must be a story id as given in the results")
+    return SearchRequest(query, outlets, date_from, date_to, sort, page, page_size, group, years, months,
+                         authors, story)
 
 
 def make_parser(schema, conjunctive: bool = True) -> MultifieldParser:

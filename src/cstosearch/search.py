@@ -7,7 +7,9 @@ of plain data back. ``WhooshSearchEngine`` is the implementation over a local in
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field
 from html import escape
@@ -16,14 +18,19 @@ from typing import Protocol
 
 from whoosh import highlight
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit, WrappingCollector
 
 from cstosearch.article import Article
 from cstosearch.errors import BadQuery, CstoSearchError
-from cstosearch.index import ArticleIndex
+from cstosearch.index import AUTHOR_SEPARATOR, ArticleIndex
 from cstosearch.query import SearchRequest, has_operators, parse_query
 
-FACET_FIELDS = {"outlet": "outlet_facet", "year": "year", "month": "month"}
+# facet -> (column field, the filter kind that does not narrow its own counts)
+FACET_FIELDS = {
+    "outlet": ("outlet_facet", "outlet"), "author": ("authors", "author"),
+    "year": ("year", "date"), "month": ("month", "date"),
+}
+SPELLING_RARE_BELOW = 50
 FACET_LIMIT = 50
 SNIPPET_CHARS = 240
 SEARCH_TIME_LIMIT_S = 8.0
@@ -51,6 +58,8 @@ class Hit:
     snippet: str
     caption_snippet: str
     score: float | None
+    group_id: str = ""
+    group_size: int = 1
 
 
 @dataclass
@@ -64,11 +73,15 @@ class SearchPage:
     sort: str = "relevance"
     relaxed: bool = False
     notice: str = ""
+    grouped: bool = True
+    total_groups: int = 0
+    did_you_mean: str = ""
     filters: dict[str, object] = field(default_factory=dict)
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        shown = self.total_groups if self.grouped else self.total
+        return max(1, -(-shown // self.page_size))
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -122,6 +135,7 @@ class WhooshSearchEngine:
         self.index = ArticleIndex(index_dir)
         self._ix = self.index.open()
         self._generation = _Generation(self._ix.searcher())
+        self._retired: _Generation | None = None
         self._refresh_lock = threading.Lock()
 
     def _current(self) -> _Generation:
@@ -130,7 +144,11 @@ class WhooshSearchEngine:
             return generation
         with self._refresh_lock:
             if self._generation is generation:
-                self._generation = _Generation(generation.searcher.refresh())
+                # Close the generation before last: no request can still be using it.
+                if self._retired is not None:
+                    self._retired.searcher.close()
+                self._retired = generation
+                self._generation = _Generation(self._ix.searcher())
             return self._generation
 
     def close(self) -> None:
@@ -145,13 +163,18 @@ class WhooshSearchEngine:
             return None
         return Article.from_dict(json.loads(stored["article"]))
 
+    def story(self, group_id: str, exclude_id: str = "") -> list[Hit]:
+        """The other articles folded into one story group, newest first."""
+        searcher = self._current().searcher
+        results = searcher.search(wq.Term("group_id", group_id), limit=200, sortedby="published", reverse=True)
+        return [_hit_from(hit, with_score=False) for hit in results if hit["id"] != exclude_id]
+
     def search(self, request: SearchRequest) -> SearchPage:
         generation = self._current()
         searcher = generation.searcher
-        schema = searcher.schema
         relaxed = False
         if request.query:
-            parsed = parse_query(request.query, schema, searcher.reader())
+            parsed = parse_query(request.query, searcher.schema, searcher.reader())
         else:
             parsed = wq.Every()
         filters = self._filter_sets(generation, request)
@@ -159,30 +182,38 @@ class WhooshSearchEngine:
         allowed = _intersect([matched, *filters.values()])
         if not allowed and request.query and not has_operators(request.query) and len(request.query.split()) > 1:
             # No article has every word: rank those with some of them instead of showing nothing.
-            parsed = parse_query(request.query, schema, searcher.reader(), conjunctive=False)
+            parsed = parse_query(request.query, searcher.schema, searcher.reader(), conjunctive=False)
             matched = generation.docset(("q", repr(parsed)), lambda: searcher.docs_for_query(parsed))
             allowed = _intersect([matched, *filters.values()])
             relaxed = bool(allowed)
         facets = self._facet_counts(generation, matched, filters)
-        hits = self._page_of_hits(searcher, parsed, allowed, request) if allowed else []
-        notice = ""
+        grouping = request.group_duplicates and not request.story
+        group_sizes = Counter(generation.column("group_id")[d] for d in allowed) if grouping else Counter()
+        hits = self._page_of_hits(generation, parsed, allowed, request, group_sizes) if allowed else []
+        notices = []
         if relaxed:
-            notice = "No article contains all of these words; showing articles that contain some of them."
+            notices.append("No article contains all of these words; showing articles that contain some of them.")
+        suggestion = suggest_spelling(searcher, request.query) if request.query and len(allowed) < 10 else ""
         return SearchPage(
             query=request.query, total=len(allowed), page=request.page, page_size=request.page_size,
-            results=hits, facets=facets, sort=request.sort, relaxed=relaxed, notice=notice,
-            filters={"outlet": list(request.outlets), "from": request.date_from or None,
-                     "to": request.date_to or None, "year": list(request.years),
-                     "month": list(request.months)},
+            results=hits, facets=facets, sort=request.sort, relaxed=relaxed, notice=" ".join(notices),
+            grouped=grouping, total_groups=len(group_sizes) if grouping else len(allowed),
+            did_you_mean=suggestion,
+            filters={"outlet": list(request.outlets), "author": list(request.authors),
+                     "from": request.date_from or None, "to": request.date_to or None,
+                     "year": list(request.years), "month": list(request.months), "story": request.story or None},
         )
 
     def _filter_sets(self, generation: _Generation, request: SearchRequest) -> dict[str, frozenset[int]]:
         """Doc sets per filter kind, cached for this generation (cheap on repeated filters)."""
         searcher = generation.searcher
-        sets: dict[str, frozenset[int]] = {}
+        queries: dict[str, wq.Query] = {}
         if request.outlets:
-            q = wq.Or([wq.Term("outlet_facet", o) for o in request.outlets])
-            sets["outlet"] = generation.docset(("f", repr(q)), lambda: searcher.docs_for_query(q))
+            queries["outlet"] = wq.Or([wq.Term("outlet_facet", o) for o in request.outlets])
+        if request.authors:
+            queries["author"] = wq.Or([wq.Term("author_facet", a) for a in request.authors])
+        if request.story:
+            queries["story"] = wq.Term("group_id", request.story)
         date_parts = []
         if request.date_from or request.date_to:
             date_parts.append(wq.TermRange("published", request.date_from or "0000", request.date_to or "9999"))
@@ -191,46 +222,122 @@ class WhooshSearchEngine:
         if request.months:
             date_parts.append(wq.Or([wq.Term("month", m) for m in request.months]))
         if date_parts:
-            q = wq.And(date_parts)
-            sets["date"] = generation.docset(("f", repr(q)), lambda: searcher.docs_for_query(q))
-        return sets
+            queries["date"] = wq.And(date_parts)
+        return {kind: generation.docset(("f", repr(q)), lambda q=q: searcher.docs_for_query(q))
+                for kind, q in queries.items()}
 
     def _facet_counts(self, generation, matched, filters) -> dict[str, list[FacetValue]]:
         """Each facet counts the matches under every filter but its own, so choices can widen."""
         counts = {}
-        for facet, fieldname in FACET_FIELDS.items():
-            own = "outlet" if facet == "outlet" else "date"
+        for facet, (fieldname, own) in FACET_FIELDS.items():
             docs = _intersect([matched, *(s for kind, s in filters.items() if kind != own)])
             column = generation.column(fieldname)
-            tally = Counter(column[d] for d in docs)
+            if facet == "author":
+                tally = Counter(a for d in docs for a in column[d].split(AUTHOR_SEPARATOR))
+            else:
+                tally = Counter(column[d] for d in docs)
             tally.pop("", None)
-            if facet == "outlet":
+            if facet in ("outlet", "author"):
                 ordered = tally.most_common(FACET_LIMIT)
             else:
-                ordered = sorted(tally.items(), reverse=True)[:FACET_LIMIT if facet == "year" else 120]
+                ordered = sorted(tally.items(), reverse=True)[:FACET_LIMIT if facet == "year" else 240]
             counts[facet] = [FacetValue(value, count) for value, count in ordered]
         return counts
 
-    def _page_of_hits(self, searcher, parsed, allowed, request: SearchRequest) -> list[Hit]:
+    def _page_of_hits(self, generation, parsed, allowed, request: SearchRequest, group_sizes: Counter) -> list[Hit]:
+        searcher = generation.searcher
         limit = request.offset + request.page_size
         collector = searcher.collector(
             limit=limit, sortedby=("published" if request.sort == "date" else None),
             reverse=request.sort == "date", terms=True,
         )
-        # The filter must wrap the time limit: a wrapper's own loop bypasses inner filters.
-        timed = TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT_S, use_alarm=False)
-        filtered = FilterCollector(timed, allow=set(allowed))
+        groups = generation.column("group_id") if group_sizes else None
+        page_collector = _PageCollector(collector, set(allowed), groups, SEARCH_TIME_LIMIT_S)
         try:
-            searcher.search_with_collector(parsed, filtered)
+            searcher.search_with_collector(parsed, page_collector)
         except TimeLimit:
             raise SearchTimeout(
                 f"the search took longer than {SEARCH_TIME_LIMIT_S:.0f} s and was stopped; narrow it") from None
-        results = filtered.results()
+        results = page_collector.results()
         results.highlighter = _highlighter()
         hits = []
         for hit in results[request.offset: limit]:
-            hits.append(_hit_from(hit, request.sort == "relevance"))
+            found = _hit_from(hit, request.sort == "relevance")
+            if group_sizes:
+                found.group_size = group_sizes[found.group_id]
+            hits.append(found)
         return hits
+
+
+class _PageCollector(WrappingCollector):
+    """Filter, fold story groups and keep a time limit in one pass over the matches.
+
+    Whoosh's own wrappers each run their own loop and skip one another's logic when nested,
+    so filtering, collapsing and timing are done here together.
+    """
+
+    def __init__(self, child, allowed: set[int], groups: list[str] | None, time_limit_s: float) -> None:
+        super().__init__(child)
+        self.allowed = allowed
+        self.groups = groups
+        self.deadline = time.monotonic() + time_limit_s
+        self.best_in_group: dict[str, tuple] = {}
+
+    def collect_matches(self) -> None:
+        child, allowed, groups, best = self.child, self.allowed, self.groups, self.best_in_group
+        offset = child.offset
+        for seen, sub_docnum in enumerate(child.matches()):
+            if seen % 512 == 0 and time.monotonic() > self.deadline:
+                raise TimeLimit
+            docnum = offset + sub_docnum
+            if docnum not in allowed:
+                continue
+            if groups is not None:
+                key = groups[docnum]
+                sort_key = child.sort_key(sub_docnum)
+                previous = best.get(key)
+                if previous is not None:
+                    if sort_key >= previous[0]:
+                        continue
+                    try:
+                        child.remove(previous[1])
+                    except KeyError:
+                        pass
+                best[key] = (sort_key, docnum)
+            child.collect(sub_docnum)
+
+
+def suggest_spelling(searcher, text: str) -> str:
+    """The query with rare words replaced by much commoner near spellings, or "" if none."""
+    words = re.findall(r"(?<![\w:\-])[A-Za-z][\w'’]{3,}", text)
+    if not words or len(words) > 6 or has_operators(text):
+        return ""
+    reader = searcher.reader()
+    analyzer = searcher.schema["body"].analyzer
+    changed = text
+    for word in words:
+        stems = [t.text for t in analyzer(word)]
+        if len(stems) != 1:
+            continue
+        own = _document_frequency(reader, stems[0])
+        if own >= SPELLING_RARE_BELOW:
+            continue
+        best, best_count = "", own
+        for candidate in reader.terms_within("body", stems[0], maxdist=2, prefix=2):
+            count = _document_frequency(reader, candidate)
+            if count > best_count:
+                best, best_count = candidate, count
+        if best and best_count >= max(3, 3 * own):
+            changed = re.sub(rf"\b{re.escape(word)}\b", _like_case(word, best), changed, count=1)
+    return changed if changed != text else ""
+
+
+def _document_frequency(reader, term: str) -> int:
+    return sum(reader.doc_frequency(fieldname, term) for fieldname in ("body", "title", "captions"))
+
+
+def _like_case(original: str, suggestion: str) -> str:
+    return suggestion.capitalize() if original[:1].isupper() else suggestion
 
 
 def _intersect(sets) -> frozenset[int]:
@@ -270,6 +377,7 @@ def _hit_from(hit, with_score: bool) -> Hit:
         snippet=snippet,
         caption_snippet=caption_snippet,
         score=round(hit.score, 4) if with_score and hit.score is not None else None,
+        group_id=hit.get("group_id") or article["id"],
     )
 
 

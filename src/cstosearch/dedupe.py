@@ -1,0 +1,115 @@
+"""Folding syndicated copies and rewrites of one story into a group.
+
+Exact copies share a content hash. Rewrites (the same facts in other words) share much of
+their vocabulary but few word pairs with unrelated stories on the same topic, so a candidate
+found by MinHash LSH over content-word sets is confirmed by the exact overlap of both its
+words and its word pairs.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from datasketch import MinHash, MinHashLSH
+from whoosh.lang.porter import stem
+
+NUM_PERM = 128
+# LSH finds candidates generously; the exact checks below decide.
+CANDIDATE_THRESHOLD = 0.3
+MIN_WORD_OVERLAP = 0.4
+MIN_PAIR_OVERLAP = 0.1
+MIN_WORDS = 30
+
+STOP_WORDS = frozenset(
+    "a an the of to in and or for on at by with from that this is are was were be been has have had it its as "
+    "not but he she they we i his her their our you will would can could said says which who what when where "
+    "than then there after before about over into also more most such".split()
+)
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return stem(word)
+
+
+def content_words(text: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"\w+", text.lower()) if w not in STOP_WORDS and not w.isdigit()]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What near-duplicate detection needs to know of one article's text."""
+
+    words: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, text: str) -> Fingerprint:
+        words = content_words(text)
+        return cls(frozenset(words), frozenset(zip(words, words[1:], strict=False)))
+
+    def minhash(self) -> MinHash:
+        minhash = MinHash(num_perm=NUM_PERM)
+        minhash.update_batch([w.encode("utf-8") for w in self.words])
+        return minhash
+
+    def is_near_duplicate_of(self, other: Fingerprint) -> bool:
+        return (_jaccard(self.words, other.words) >= MIN_WORD_OVERLAP
+                and _jaccard(self.pairs, other.pairs) >= MIN_PAIR_OVERLAP)
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+class StoryGrouper:
+    """Assigns each article a group: its own id, or the group of an earlier copy or rewrite."""
+
+    def __init__(self, lsh: MinHashLSH | None = None) -> None:
+        self.lsh = lsh or MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
+
+    def group_for(self, article_id: str, text: str, group_of: Callable[[str], str | None],
+                  fingerprint_of: Callable[[str], Fingerprint | None]) -> tuple[str, Fingerprint]:
+        """The group for this article; ``group_of`` and ``fingerprint_of`` look up earlier articles."""
+        fingerprint = Fingerprint.of(text)
+        minhash = fingerprint.minhash()
+        group = None
+        if len(fingerprint.words) >= MIN_WORDS:
+            for candidate in sorted(self.lsh.query(minhash)):
+                if candidate == article_id:
+                    continue
+                other = fingerprint_of(candidate)
+                if other is not None and fingerprint.is_near_duplicate_of(other):
+                    group = group_of(candidate)
+                    if group:
+                        break
+        self.remember(article_id, minhash)
+        return group or article_id, fingerprint
+
+    def remember(self, article_id: str, minhash: MinHash) -> None:
+        if article_id in self.lsh:
+            self.lsh.remove(article_id)
+        self.lsh.insert(article_id, minhash)
+
+    def knows(self, article_id: str) -> bool:
+        return article_id in self.lsh
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(self.lsh, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> StoryGrouper:
+        if not path.exists():
+            return cls()
+        with path.open("rb") as handle:
+            return cls(pickle.load(handle))
