@@ -96,6 +96,8 @@ class SearchEngine(Protocol):
 
     def article(self, article_id: str) -> Article | None: ...
 
+    def related(self, article_id: str) -> list[Hit]: ...
+
     def document_count(self) -> int: ...
 
 
@@ -163,11 +165,15 @@ class WhooshSearchEngine:
             return None
         return Article.from_dict(json.loads(stored["article"]))
 
-    def story(self, group_id: str, exclude_id: str = "") -> list[Hit]:
-        """The other articles folded into one story group, newest first."""
+    def related(self, article_id: str) -> list[Hit]:
+        """The other articles folded into this article's story (copies and rewrites), newest first."""
         searcher = self._current().searcher
-        results = searcher.search(wq.Term("group_id", group_id), limit=200, sortedby="published", reverse=True)
-        return [_hit_from(hit, with_score=False) for hit in results if hit["id"] != exclude_id]
+        stored = searcher.document(id=article_id)
+        if not stored:
+            return []
+        results = searcher.search(wq.Term("group_id", stored["group_id"]), limit=200, sortedby="published",
+                                  reverse=True)
+        return [_hit_from(hit, with_score=False) for hit in results if hit["id"] != article_id]
 
     def search(self, request: SearchRequest) -> SearchPage:
         generation = self._current()
