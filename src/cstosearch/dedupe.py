@@ -12,11 +12,12 @@ import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
-from whoosh.lang.porter import stem
+
+from cstosearch.analysis import index_term
 
 NUM_PERM = 128
 # LSH finds candidates generously; the exact checks below decide.
@@ -24,6 +25,8 @@ CANDIDATE_THRESHOLD = 0.3
 MIN_WORD_OVERLAP = 0.4
 MIN_PAIR_OVERLAP = 0.1
 MIN_WORDS = 30
+# Candidates whose estimated word overlap is this far below the bar are not checked exactly.
+ESTIMATE_SLACK = 0.1
 
 STOP_WORDS = frozenset(
     "a an the of to in and or for on at by with from that this is are was were be been has have had it its as "
@@ -32,13 +35,11 @@ STOP_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return stem(word)
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def content_words(text: str) -> list[str]:
-    return [_stem(w) for w in re.findall(r"\w+", text.lower()) if w not in STOP_WORDS and not w.isdigit()]
+    return [index_term(word) for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
 
 
 @dataclass(frozen=True)
@@ -72,18 +73,23 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
 class StoryGrouper:
     """Assigns each article a group: its own id, or the group of an earlier copy or rewrite."""
 
-    def __init__(self, lsh: MinHashLSH | None = None) -> None:
+    def __init__(self, lsh: MinHashLSH | None = None, signatures: dict[str, np.ndarray] | None = None) -> None:
         self.lsh = lsh or MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
+        self.signatures = signatures if signatures is not None else {}
 
-    def group_for(self, article_id: str, text: str, group_of: Callable[[str], str | None],
-                  fingerprint_of: Callable[[str], Fingerprint | None]) -> tuple[str, Fingerprint]:
+    def group_for(self, article_id: str, fingerprint: Fingerprint, group_of: Callable[[str], str | None],
+                  fingerprint_of: Callable[[str], Fingerprint | None]) -> str:
         """The group for this article; ``group_of`` and ``fingerprint_of`` look up earlier articles."""
-        fingerprint = Fingerprint.of(text)
         minhash = fingerprint.minhash()
         group = None
         if len(fingerprint.words) >= MIN_WORDS:
+            signature = minhash.hashvalues
             for candidate in sorted(self.lsh.query(minhash)):
-                if candidate == article_id:
+                other_signature = self.signatures.get(candidate)
+                if candidate == article_id or other_signature is None:
+                    continue
+                estimate = float(np.mean(signature == other_signature))
+                if estimate < MIN_WORD_OVERLAP - ESTIMATE_SLACK:
                     continue
                 other = fingerprint_of(candidate)
                 if other is not None and fingerprint.is_near_duplicate_of(other):
@@ -91,20 +97,21 @@ class StoryGrouper:
                     if group:
                         break
         self.remember(article_id, minhash)
-        return group or article_id, fingerprint
+        return group or article_id
 
     def remember(self, article_id: str, minhash: MinHash) -> None:
-        if article_id in self.lsh:
+        if article_id in self.signatures:
             self.lsh.remove(article_id)
-        self.lsh.insert(article_id, minhash)
+        self.lsh.insert(article_id, minhash, check_duplication=False)
+        self.signatures[article_id] = minhash.hashvalues
 
     def knows(self, article_id: str) -> bool:
-        return article_id in self.lsh
+        return article_id in self.signatures
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as handle:
-            pickle.dump(self.lsh, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self.lsh, self.signatures), handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
 
     @classmethod
@@ -112,4 +119,5 @@ class StoryGrouper:
         if not path.exists():
             return cls()
         with path.open("rb") as handle:
-            return cls(pickle.load(handle))
+            lsh, signatures = pickle.load(handle)
+        return cls(lsh, signatures)

@@ -12,10 +12,9 @@ import os
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.support.charset import accent_map
 
+from cstosearch.analysis import news_analyzer
 from cstosearch.article import Article
 from cstosearch.errors import IndexMissing
 
@@ -24,13 +23,8 @@ AUTHOR_SEPARATOR = "\x1f"
 WHOOSH_DIR = "whoosh"
 
 
-def text_analyzer():
-    """Lower-cased, accent-folded, stemmed words; stop words are kept so phrases stay exact."""
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StemFilter(cachesize=100_000)
-
-
 def build_schema() -> Schema:
-    analyzer = text_analyzer()
+    analyzer = news_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         url=ID(stored=True),

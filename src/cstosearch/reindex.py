@@ -234,7 +234,7 @@ class Indexer:
                     grouper.remember(article_id, Fingerprint.of(article.body_text).minhash())
                     report.duplicates += 1
                 else:
-                    group, _ = grouper.group_for(article_id, article.body_text, group_of, fingerprint_of)
+                    group = grouper.group_for(article_id, Fingerprint.of(article.body_text), group_of, fingerprint_of)
                     if group != article_id:
                         report.grouped += 1
                 if earlier is None:
