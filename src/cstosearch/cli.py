@@ -67,6 +67,7 @@ def _print_report(report, report_path: Path | None) -> None:
         click.echo(f"... and {len(report.failed) - 50} more failures (see the JSON report)", err=True)
     click.echo(report.summary())
     if report_path:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False))
 
 
