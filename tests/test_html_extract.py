@@ -11,7 +11,8 @@ import pytest
 from cstosearch import extract_eval
 from cstosearch.errors import UnreadableSource
 from cstosearch.ingest.files import read_raw_bytes
-from cstosearch.ingest.html import declared_charset, normalise_url, read_html
+from cstosearch.ingest.html import declared_charset, read_html
+from cstosearch.ingest.normalize import normalize_url
 
 PAGES = Path(__file__).resolve().parent / "pages"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -112,11 +113,11 @@ def test_binary_data_raises():
 
 def test_url_normalisation():
     assert (
-        normalise_url("HTTP://Example.COM:80/a/b?utm_medium=x&page=2&gclid=1&fbclid=2#top")
+        normalize_url("HTTP://Example.COM:80/a/b?utm_medium=x&page=2&gclid=1&fbclid=2#top")
         == "http://example.com/a/b?page=2"
     )
-    assert normalise_url("/story/1", "https://news.example.org/x") == "https://news.example.org/story/1"
-    assert normalise_url("mailto:someone@example.org") == ""
+    assert normalize_url("/story/1", "https://news.example.org/x") == "https://news.example.org/story/1"
+    assert normalize_url("mailto:someone@example.org") == ""
 
 
 # ---------------------------------------------------------------- scoring functions

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
@@ -23,6 +22,7 @@ import lxml.html
 from cstosearch.article import Article, Caption
 from cstosearch.errors import UnreadableSource
 from cstosearch.ingest.files import decode_text
+from cstosearch.ingest.normalize import normalize_url, outlet_from_url, site_host
 
 HEAD_BYTES = 8192
 META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -51,36 +51,6 @@ ARTICLE_TYPES = frozenset(
         "posting",
     }
 )
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "gbraid",
-        "wbraid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "_ga",
-        "_gl",
-        "ocid",
-        "cmpid",
-        "ref_src",
-        "smid",
-        "sr_share",
-        "share",
-        "mbid",
-        "ito",
-        "ns_campaign",
-        "ns_mchannel",
-        "ns_source",
-        "ns_linkname",
-        "ns_fee",
-    }
-)
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "vero_")
 TITLE_SPLIT_RE = re.compile(r"(\s+(?:\||-|–|—|·|»|::|/)\s+)")
 BY_PREFIX_RE = re.compile(
     r"^\s*(?:(?:written|posted|reported|words|story|text|photos?)\s+)?"
@@ -315,38 +285,6 @@ def _first_meta(meta: dict[str, list[str]], *keys: str) -> str:
 # ---------------------------------------------------------------- metadata
 
 
-def normalise_url(url: str, base: str = "") -> str:
-    """Absolute URL with lower-case scheme and host, no fragment, no tracking parameters."""
-    url = clean_text(url)
-    if not url:
-        return ""
-    if base:
-        url = urljoin(base, url)
-    if url.startswith("//"):
-        url = "https:" + url
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return ""
-    netloc = parts.netloc.lower()
-    if netloc.endswith(":80") and parts.scheme.lower() == "http":
-        netloc = netloc[:-3]
-    if netloc.endswith(":443") and parts.scheme.lower() == "https":
-        netloc = netloc[:-4]
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
-    ]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
-
-
-def outlet_from_url(url: str) -> str:
-    """A site name from the host, e.g. 'nytimes.com' for https://www.nytimes.com/..."""
-    host = urlsplit(url).hostname or ""
-    host = re.sub(r"^(?:www\d*|m|amp|mobile|edition)\.", "", host)
-    return host
-
-
 def iso_date(value: Any) -> str:
     """YYYY-MM-DD from an ISO-like date string, or '' when it holds no valid date."""
     if not isinstance(value, str):
@@ -471,7 +409,7 @@ def extract_title(
     headings = [element_text(h) for h in tree.xpath("//h1")]
     headings = [h for h in headings if 3 <= len(h) <= 300]
     heading = headings[0] if len(headings) == 1 else ""
-    site_names = [outlet, outlet_from_url(url).split(".")[0] if url else "", *authors]
+    site_names = [outlet, site_host(url).split(".")[0] if url else "", *authors]
     ld_headline = _ld_first(ld, "headline")
     # One candidate per independent source: meta tags often repeat each other.
     stated = [
@@ -562,7 +500,7 @@ def extract_metadata(tree: Any, url_hint: str = "") -> tuple[PageMetadata, list[
             canonical = link.get("href")
             break
     og_url = _first_meta(meta, "og:url")
-    url = normalise_url(canonical, base or og_url) or normalise_url(og_url, base) or normalise_url(url_hint)
+    url = normalize_url(canonical, base or og_url) or normalize_url(og_url, base) or normalize_url(url_hint)
     publisher = _ld_first(ld, "publisher") or _ld_first(ld, "publisher", article_only=False)
     outlet = (
         _first_meta(meta, "og:site_name", "application-name", "al:android:app_name")
@@ -822,7 +760,7 @@ def read_html(raw: bytes, source_path: str, url_hint: str = "") -> Article:
     captions = extract_captions(captions_found, ld)
     for element in captions_found:
         _remove_keep_tail(element)
-    lines = extract_body(tree, metadata.url or normalise_url(url_hint))
+    lines = extract_body(tree, metadata.url or normalize_url(url_hint))
     paragraphs = clean_paragraphs(lines, captions)
     if _word_count(paragraphs) < MIN_BODY_WORDS:
         raise UnreadableSource(source_path, "no article text found")

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from dateutil import parser as date_parser
 
-TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|igshid|ref|cmpid|ocid|smid|_ga)$")
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga",
+    "_gl", "ocid", "cmpid", "ref_src", "smid", "sr_share", "share", "mbid", "ito", "ns_campaign", "ns_mchannel",
+    "ns_source", "ns_linkname", "ns_fee",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "vero_")
 
 # Outlets whose names cannot be read off their domain.
 KNOWN_OUTLETS = {
@@ -35,22 +40,36 @@ KNOWN_OUTLETS = {
 MULTI_PART_SUFFIXES = ("co.uk", "com.au", "co.jp", "com.br", "org.uk", "co.in", "co.nz")
 
 
-def normalize_url(url: str) -> str:
-    """Lower-case scheme and host, drop fragment, tracking parameters and a trailing slash."""
-    url = url.strip().strip("<>")
+def normalize_url(url: str, base: str = "") -> str:
+    """Absolute URL with lower-case scheme and host, no default port, fragment or tracking parameters."""
+    url = " ".join(url.split()).strip("<>")
     if not url:
         return ""
+    if base:
+        url = urljoin(base, url)
     if url.startswith("//"):
         url = "https:" + url
     parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
         return ""
+    netloc = parts.netloc.lower()
+    if (scheme, netloc[-3:]) == ("http", ":80"):
+        netloc = netloc[:-3]
+    if (scheme, netloc[-4:]) == ("https", ":443"):
+        netloc = netloc[:-4]
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not TRACKING_PARAMS.match(k.lower())])
+                       if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)])
     path = parts.path or "/"
     if len(path) > 1:
         path = path.rstrip("/")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def site_host(url: str) -> str:
+    """The host without its www-like prefix: ``https://www.nytimes.com/x`` -> ``nytimes.com``."""
+    host = urlsplit(url).hostname or ""
+    return re.sub(r"^(?:www\d*|m|amp|mobile|edition)\.", "", host)
 
 
 def registered_domain(url: str) -> str:
@@ -65,10 +84,7 @@ def outlet_from_url(url: str) -> str:
     domain = registered_domain(url)
     if not domain:
         return ""
-    if domain in KNOWN_OUTLETS:
-        return KNOWN_OUTLETS[domain]
-    name = domain.split(".")[0]
-    return name.replace("-", " ").title() if name else ""
+    return KNOWN_OUTLETS.get(domain) or site_host(url)
 
 
 def author_from_url(url: str) -> str:
