@@ -762,10 +762,10 @@ def read_html(raw: bytes, source_path: str, url_hint: str = "") -> Article:
         _remove_keep_tail(element)
     lines = extract_body(tree, metadata.url or normalize_url(url_hint))
     paragraphs = clean_paragraphs(lines, captions)
-    if _word_count(paragraphs) < MIN_BODY_WORDS:
-        raise UnreadableSource(source_path, "no article text found")
     if metadata.title and paragraphs and clean_text(paragraphs[0]) == metadata.title:
         paragraphs = paragraphs[1:]
+    if _word_count(paragraphs) < MIN_BODY_WORDS:
+        raise UnreadableSource(source_path, "no article text found")
     return Article(
         paragraphs=paragraphs,
         url=metadata.url,
