@@ -68,12 +68,12 @@ def read_file(path: Path) -> Iterator[Article | UnreadableSource]:
 def _read_jsonl(path: Path) -> Iterator[Article | UnreadableSource]:
     try:
         if path.suffix.lower() == ".gz":
-            handle = io.TextIOWrapper(gzip.open(path), encoding="utf-8", errors="replace")
+            handle = io.TextIOWrapper(gzip.open(path), encoding="utf-8", errors="replace", newline="\n")
         else:
             with path.open("rb") as probe:
                 if looks_binary(probe.read(8192)):
                     raise UnreadableSource(str(path), "binary data, not JSON lines")
-            handle = path.open(encoding="utf-8", errors="replace")
+            handle = path.open(encoding="utf-8", errors="replace", newline="\n")
     except OSError as exc:
         raise UnreadableSource(str(path), f"cannot read file: {exc}") from exc
     with handle:
