@@ -231,3 +231,30 @@ def test_gunicorn_answers_throughout_a_reindex_and_then_finds_new_articles(tmp_p
         assert found == 1500
     assert len(statuses) > 20
     assert set(statuses) == {200}
+
+
+def test_rebuild_keeps_the_later_version_of_a_repeated_article(tmp_path):
+    first, other = synthetic_articles(2, seed=11)
+    later = dict(first, text=first["text"] + "\n\nA late correction mentions Frobnicated details.")
+    source = write_jsonl(tmp_path / "feed.jsonl", [first, other, later])
+    report = Indexer(tmp_path / "index", progress=False).run([source], rebuild=True)
+    assert (report.added, report.updated) == (2, 1)
+    engine = WhooshSearchEngine(tmp_path / "index")
+    assert engine.document_count() == 2
+    from werkzeug.datastructures import MultiDict
+
+    from cstosearch.query import request_from_args
+    assert engine.search(request_from_args(MultiDict({"q": "Frobnicated"}))).total == 1
+
+
+def test_multiprocess_rebuild_indexes_everything(tmp_path):
+    source = write_jsonl(tmp_path / "feed.jsonl", synthetic_articles(400, seed=12, marker="Plinthwise"))
+    report = Indexer(tmp_path / "index", procs=2, limitmb=64, progress=False).run([source], rebuild=True)
+    assert report.added == 400 and report.documents == 400
+    again = Indexer(tmp_path / "index", procs=2, limitmb=64, progress=False).run([source], rebuild=True)
+    assert again.documents == 400
+    from werkzeug.datastructures import MultiDict
+
+    from cstosearch.query import request_from_args
+    page = WhooshSearchEngine(tmp_path / "index").search(request_from_args(MultiDict({"q": "Plinthwise"})))
+    assert page.total == 400

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import sys
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -196,54 +197,14 @@ class Indexer:
         ix = self.index.open_or_create()
         groups_path = self.root / GROUPS_FILE
         grouper = StoryGrouper() if rebuild else StoryGrouper.load(groups_path)
-        with ix.searcher() as searcher:
-            known = {} if rebuild else _known_articles(searcher)
-            group_by_hash = {content_hash: group for content_hash, group in known.values()}
-            pending: dict[str, dict] = {}
-
-            @lru_cache(maxsize=4096)
-            def stored_fingerprint(article_id: str) -> Fingerprint | None:
-                stored = searcher.document(id=article_id)
-                return Fingerprint.of(_body_of(json.loads(stored["article"]))) if stored else None
-
-            def fingerprint_of(article_id: str) -> Fingerprint | None:
-                if article_id in pending:
-                    return Fingerprint.of(_body_of(json.loads(pending[article_id]["article"])))
-                return stored_fingerprint(article_id)
-
-            def group_of(article_id: str) -> str | None:
-                if article_id in pending:
-                    return pending[article_id]["group_id"]
-                return known[article_id][1] if article_id in known else None
-
-            for outcome in outcomes:
-                if isinstance(outcome, UnreadableSource):
-                    report.failed.append({"path": outcome.path, "reason": outcome.reason})
-                    continue
-                article = outcome
-                article_id, content_hash = article.article_id, article.content_hash
-                earlier = pending.get(article_id) or (
-                    {"content_hash": known[article_id][0]} if article_id in known else None)
-                if earlier and earlier["content_hash"] == content_hash:
-                    report.unchanged += 1
-                    if not grouper.knows(article_id):
-                        grouper.remember(article_id, Fingerprint.of(article.body_text).minhash())
-                    continue
-                if earlier is None and content_hash in group_by_hash:
-                    group = group_by_hash[content_hash]
-                    grouper.remember(article_id, Fingerprint.of(article.body_text).minhash())
-                    report.duplicates += 1
-                else:
-                    group = grouper.group_for(article_id, Fingerprint.of(article.body_text), group_of, fingerprint_of)
-                    if group != article_id:
-                        report.grouped += 1
-                if earlier is None:
-                    report.added += 1
-                elif article_id not in pending:
-                    report.updated += 1
-                pending[article_id] = article_document(article, group)
-                group_by_hash.setdefault(content_hash, group)
-        self._commit(pending, rebuild)
+        batch = _Batch(self.index, rebuild, self.procs, self.limitmb)
+        try:
+            with ix.searcher() as searcher:
+                self._add_outcomes(outcomes, searcher, grouper, batch, report, rebuild)
+        except BaseException:
+            batch.cancel()
+            raise
+        batch.commit()
         grouper.save(groups_path)
         report.documents = self.index.document_count()
         report.seconds = round(time.monotonic() - started, 3)
@@ -252,24 +213,100 @@ class Indexer:
         tmp.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False))
         tmp.replace(self.root / REPORT_FILE)
 
-    def _commit(self, documents: dict[str, dict], rebuild: bool) -> None:
-        if not documents and not rebuild:
-            return
-        if rebuild:
-            writer = self.index.writer(procs=self.procs, limitmb=self.limitmb)
-            add = writer.add_document
+    def _add_outcomes(self, outcomes, searcher, grouper: StoryGrouper, batch: _Batch, report: RunReport,
+                      rebuild: bool) -> None:
+        known = {} if rebuild else _known_articles(searcher)
+        group_by_hash = {content_hash: group for content_hash, group in known.values()}
+
+        @lru_cache(maxsize=4096)
+        def stored_fingerprint(article_id: str) -> Fingerprint | None:
+            stored = searcher.document(id=article_id)
+            return Fingerprint.of(_body_of(json.loads(stored["article"]))) if stored else None
+
+        def fingerprint_of(article_id: str) -> Fingerprint | None:
+            body = batch.body(article_id)
+            return Fingerprint.of(body) if body is not None else stored_fingerprint(article_id)
+
+        def group_of(article_id: str) -> str | None:
+            if article_id in batch.groups:
+                return batch.groups[article_id]
+            return known[article_id][1] if article_id in known else None
+
+        for outcome in outcomes:
+            if isinstance(outcome, UnreadableSource):
+                report.failed.append({"path": outcome.path, "reason": outcome.reason})
+                continue
+            article = outcome
+            article_id, content_hash, body = article.article_id, article.content_hash, article.body_text
+            earlier_hash = batch.hashes.get(article_id) or (known[article_id][0] if article_id in known else None)
+            if earlier_hash == content_hash:
+                report.unchanged += 1
+                if not grouper.knows(article_id):
+                    grouper.remember(article_id, Fingerprint.of(body).minhash())
+                continue
+            if earlier_hash is None and content_hash in group_by_hash:
+                group = group_by_hash[content_hash]
+                grouper.remember(article_id, Fingerprint.of(body).minhash())
+                report.duplicates += 1
+            else:
+                group = grouper.group_for(article_id, Fingerprint.of(body), group_of, fingerprint_of)
+                if group != article_id:
+                    report.grouped += 1
+            if earlier_hash is None:
+                report.added += 1
+            else:
+                report.updated += 1
+            batch.add(article_id, content_hash, body, article_document(article, group))
+            group_by_hash.setdefault(content_hash, group)
+
+
+class _Batch:
+    """Where a run's documents go until its one commit.
+
+    On a rebuild they stream into a (multi-process) writer as they are read, so memory stays
+    flat; an incremental run holds them and replaces old versions with ``update_document``.
+    A later version of an article already written in the same rebuild is held too and
+    applied right after the main commit: Whoosh cannot replace an uncommitted document.
+    """
+
+    def __init__(self, index: ArticleIndex, rebuild: bool, procs: int, limitmb: int) -> None:
+        self.index = index
+        self.rebuild = rebuild
+        self.limitmb = limitmb
+        self.writer = index.writer(procs=procs, limitmb=limitmb) if rebuild else None
+        self.held: dict[str, dict] = {}
+        self.groups: dict[str, str] = {}
+        self.hashes: dict[str, str] = {}
+        self._bodies: dict[str, bytes] = {}  # compressed: only near-duplicate checks read them
+
+    def add(self, article_id: str, content_hash: str, body: str, document: dict) -> None:
+        if self.writer is not None and article_id not in self.hashes:
+            self.writer.add_document(**document)
         else:
+            self.held[article_id] = document
+        self.groups[article_id] = document["group_id"]
+        self.hashes[article_id] = content_hash
+        self._bodies[article_id] = zlib.compress(body.encode("utf-8"), 1)
+
+    def body(self, article_id: str) -> str | None:
+        packed = self._bodies.get(article_id)
+        return zlib.decompress(packed).decode("utf-8") if packed is not None else None
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.commit(mergetype=CLEAR)
+        if self.held:
             writer = self.index.writer(procs=1, limitmb=self.limitmb)
-            add = writer.update_document
-        try:
-            for document in documents.values():
-                add(**document)
-        except BaseException:
-            writer.cancel()
-            raise
-        if rebuild:
-            writer.commit(mergetype=CLEAR)
-        else:
+            try:
+                for document in self.held.values():
+                    writer.update_document(**document)
+            except BaseException:
+                writer.cancel()
+                raise
             writer.commit()
 
 
