@@ -10,12 +10,13 @@ import json
 import re
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 from whoosh import highlight
 from whoosh import query as wq
 from whoosh.collectors import TimeLimit, WrappingCollector
@@ -101,33 +102,74 @@ class SearchEngine(Protocol):
     def document_count(self) -> int: ...
 
 
+class _CodedColumn:
+    """A column-stored field as one integer code per document, so counting is one numpy call."""
+
+    def __init__(self, values: list[str], separator: str | None = None) -> None:
+        codes: dict[str, int] = {}
+        self.size = len(values)
+        if separator is None:
+            self.codes = np.fromiter((codes.setdefault(v, len(codes)) for v in values), dtype=np.int32,
+                                     count=len(values))
+            self.pair_docs = None
+        else:
+            docs, labels = [], []
+            for docnum, value in enumerate(values):
+                for part in value.split(separator) if value else ():
+                    docs.append(docnum)
+                    labels.append(codes.setdefault(part, len(codes)))
+            self.pair_docs = np.array(docs, dtype=np.int64)
+            self.codes = np.array(labels, dtype=np.int32)
+        self.labels = list(codes)
+        self.code_of = codes
+
+    def counts(self, docs: np.ndarray) -> np.ndarray:
+        if self.pair_docs is None:
+            return np.bincount(self.codes[docs], minlength=len(self.labels))
+        chosen = np.zeros(self.size, dtype=bool)
+        chosen[docs] = True
+        return np.bincount(self.codes[chosen[self.pair_docs]], minlength=len(self.labels))
+
+
 class _Generation:
     """A searcher and everything cached for it; replaced when the index commits anew."""
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
-        self.columns: dict[str, list[str]] = {}
+        self.columns: dict[str, _CodedColumn] = {}
         self.docsets: OrderedDict[tuple, frozenset[int]] = OrderedDict()
+        self.facets: OrderedDict[tuple, dict] = OrderedDict()
         self.lock = threading.Lock()
 
-    def column(self, fieldname: str) -> list[str]:
+    def column(self, fieldname: str) -> _CodedColumn:
         with self.lock:
             if fieldname not in self.columns:
-                reader = self.searcher.reader()
-                self.columns[fieldname] = list(reader.column_reader(fieldname))
+                values = list(self.searcher.reader().column_reader(fieldname))
+                separator = AUTHOR_SEPARATOR if fieldname == "authors" else None
+                self.columns[fieldname] = _CodedColumn(values, separator)
             return self.columns[fieldname]
 
     def docset(self, key: tuple, make) -> frozenset[int]:
+        return self._cached(self.docsets, key, lambda: frozenset(make()))
+
+    def facet_counts(self, key: tuple, make) -> dict:
+        return self._cached(self.facets, key, make)
+
+    def _cached(self, cache: OrderedDict, key: tuple, make):
         with self.lock:
-            if key in self.docsets:
-                self.docsets.move_to_end(key)
-                return self.docsets[key]
-        docs = frozenset(make())
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        value = make()
         with self.lock:
-            self.docsets[key] = docs
-            while len(self.docsets) > 256:
-                self.docsets.popitem(last=False)
-        return docs
+            cache[key] = value
+            while len(cache) > 256:
+                cache.popitem(last=False)
+        return value
+
+
+def _as_array(docs: frozenset[int]) -> np.ndarray:
+    return np.fromiter(docs, dtype=np.int64, count=len(docs))
 
 
 class WhooshSearchEngine:
@@ -185,16 +227,22 @@ class WhooshSearchEngine:
             parsed = wq.Every()
         filters = self._filter_sets(generation, request)
         matched = generation.docset(("q", repr(parsed)), lambda: searcher.docs_for_query(parsed))
-        allowed = _intersect([matched, *filters.values()])
+        allowed = _intersect([matched, *(docs for _, docs in filters.values())])
         if not allowed and request.query and not has_operators(request.query) and len(request.query.split()) > 1:
             # No article has every word: rank those with some of them instead of showing nothing.
             parsed = parse_query(request.query, searcher.schema, searcher.reader(), conjunctive=False)
             matched = generation.docset(("q", repr(parsed)), lambda: searcher.docs_for_query(parsed))
-            allowed = _intersect([matched, *filters.values()])
+            allowed = _intersect([matched, *(docs for _, docs in filters.values())])
             relaxed = bool(allowed)
-        facets = self._facet_counts(generation, matched, filters)
+        filter_key = tuple(sorted((kind, key) for kind, (key, _) in filters.items()))
+        facets = generation.facet_counts(
+            ("facets", repr(parsed), filter_key), lambda: self._facet_counts(generation, matched, filters))
         grouping = request.group_duplicates and not request.story
-        group_sizes = Counter(generation.column("group_id")[d] for d in allowed) if grouping else Counter()
+        group_sizes = None
+        if grouping:
+            group_sizes = generation.facet_counts(
+                ("groups", repr(parsed), filter_key),
+                lambda: generation.column("group_id").counts(_as_array(allowed)))
         hits = self._page_of_hits(generation, parsed, allowed, request, group_sizes) if allowed else []
         notices = []
         if relaxed:
@@ -203,15 +251,16 @@ class WhooshSearchEngine:
         return SearchPage(
             query=request.query, total=len(allowed), page=request.page, page_size=request.page_size,
             results=hits, facets=facets, sort=request.sort, relaxed=relaxed, notice=" ".join(notices),
-            grouped=grouping, total_groups=len(group_sizes) if grouping else len(allowed),
+            grouped=grouping,
+            total_groups=int(np.count_nonzero(group_sizes)) if group_sizes is not None else len(allowed),
             did_you_mean=suggestion,
             filters={"outlet": list(request.outlets), "author": list(request.authors),
                      "from": request.date_from or None, "to": request.date_to or None,
                      "year": list(request.years), "month": list(request.months), "story": request.story or None},
         )
 
-    def _filter_sets(self, generation: _Generation, request: SearchRequest) -> dict[str, frozenset[int]]:
-        """Doc sets per filter kind, cached for this generation (cheap on repeated filters)."""
+    def _filter_sets(self, generation: _Generation, request: SearchRequest) -> dict[str, tuple[str, frozenset[int]]]:
+        """(cache key, doc set) per filter kind, cached for this generation (cheap on repeated filters)."""
         searcher = generation.searcher
         queries: dict[str, wq.Query] = {}
         if request.outlets:
@@ -229,36 +278,35 @@ class WhooshSearchEngine:
             date_parts.append(wq.Or([wq.Term("month", m) for m in request.months]))
         if date_parts:
             queries["date"] = wq.And(date_parts)
-        return {kind: generation.docset(("f", repr(q)), lambda q=q: searcher.docs_for_query(q))
+        return {kind: (repr(q), generation.docset(("f", repr(q)), lambda q=q: searcher.docs_for_query(q)))
                 for kind, q in queries.items()}
 
     def _facet_counts(self, generation, matched, filters) -> dict[str, list[FacetValue]]:
         """Each facet counts the matches under every filter but its own, so choices can widen."""
         counts = {}
         for facet, (fieldname, own) in FACET_FIELDS.items():
-            docs = _intersect([matched, *(s for kind, s in filters.items() if kind != own)])
+            docs = _intersect([matched, *(d for kind, (_, d) in filters.items() if kind != own)])
             column = generation.column(fieldname)
-            if facet == "author":
-                tally = Counter(a for d in docs for a in column[d].split(AUTHOR_SEPARATOR))
-            else:
-                tally = Counter(column[d] for d in docs)
-            tally.pop("", None)
+            tally = column.counts(_as_array(docs))
+            pairs = [(column.labels[code], int(tally[code])) for code in np.flatnonzero(tally)]
+            pairs = [(value, count) for value, count in pairs if value]
             if facet in ("outlet", "author"):
-                ordered = tally.most_common(FACET_LIMIT)
+                ordered = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:FACET_LIMIT]
             else:
-                ordered = sorted(tally.items(), reverse=True)[:FACET_LIMIT if facet == "year" else 240]
+                ordered = sorted(pairs, reverse=True)[:FACET_LIMIT if facet == "year" else 240]
             counts[facet] = [FacetValue(value, count) for value, count in ordered]
         return counts
 
-    def _page_of_hits(self, generation, parsed, allowed, request: SearchRequest, group_sizes: Counter) -> list[Hit]:
+    def _page_of_hits(self, generation, parsed, allowed, request: SearchRequest,
+                      group_sizes: np.ndarray | None) -> list[Hit]:
         searcher = generation.searcher
         limit = request.offset + request.page_size
         collector = searcher.collector(
             limit=limit, sortedby=("published" if request.sort == "date" else None),
             reverse=request.sort == "date", terms=True,
         )
-        groups = generation.column("group_id") if group_sizes else None
-        page_collector = _PageCollector(collector, set(allowed), groups, SEARCH_TIME_LIMIT_S)
+        groups = generation.column("group_id") if group_sizes is not None else None
+        page_collector = _PageCollector(collector, allowed, groups.codes if groups else None, SEARCH_TIME_LIMIT_S)
         try:
             searcher.search_with_collector(parsed, page_collector)
         except TimeLimit:
@@ -269,8 +317,8 @@ class WhooshSearchEngine:
         hits = []
         for hit in results[request.offset: limit]:
             found = _hit_from(hit, request.sort == "relevance")
-            if group_sizes:
-                found.group_size = group_sizes[found.group_id]
+            if groups is not None:
+                found.group_size = int(group_sizes[groups.code_of[found.group_id]])
             hits.append(found)
         return hits
 
@@ -282,12 +330,12 @@ class _PageCollector(WrappingCollector):
     so filtering, collapsing and timing are done here together.
     """
 
-    def __init__(self, child, allowed: set[int], groups: list[str] | None, time_limit_s: float) -> None:
+    def __init__(self, child, allowed: frozenset[int], groups: np.ndarray | None, time_limit_s: float) -> None:
         super().__init__(child)
         self.allowed = allowed
         self.groups = groups
         self.deadline = time.monotonic() + time_limit_s
-        self.best_in_group: dict[str, tuple] = {}
+        self.best_in_group: dict[int, tuple] = {}
 
     def collect_matches(self) -> None:
         child, allowed, groups, best = self.child, self.allowed, self.groups, self.best_in_group
