@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from html import escape
+from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
@@ -303,20 +304,23 @@ class WhooshSearchEngine:
         limit = request.offset + request.page_size
         collector = searcher.collector(
             limit=limit, sortedby=("published" if request.sort == "date" else None),
-            reverse=request.sort == "date", terms=True,
+            reverse=request.sort == "date",
         )
         groups = generation.column("group_id") if group_sizes is not None else None
-        page_collector = _PageCollector(collector, allowed, groups.codes if groups else None, SEARCH_TIME_LIMIT_S)
+        # Only stories with several matching articles need folding; the rest skip that work.
+        folded = groups.codes if groups is not None else None
+        shared = group_sizes > 1 if group_sizes is not None else None
+        page_collector = _PageCollector(collector, allowed, folded, shared, SEARCH_TIME_LIMIT_S)
         try:
             searcher.search_with_collector(parsed, page_collector)
         except TimeLimit:
             raise SearchTimeout(
                 f"the search took longer than {SEARCH_TIME_LIMIT_S:.0f} s and was stopped; narrow it") from None
         results = page_collector.results()
-        results.highlighter = _highlighter()
+        snippets = _Snippets(parsed, searcher.reader())
         hits = []
         for hit in results[request.offset: limit]:
-            found = _hit_from(hit, request.sort == "relevance")
+            found = _hit_from(hit, request.sort == "relevance", snippets)
             if groups is not None:
                 found.group_size = int(group_sizes[groups.code_of[found.group_id]])
             hits.append(found)
@@ -330,15 +334,17 @@ class _PageCollector(WrappingCollector):
     so filtering, collapsing and timing are done here together.
     """
 
-    def __init__(self, child, allowed: frozenset[int], groups: np.ndarray | None, time_limit_s: float) -> None:
+    def __init__(self, child, allowed: frozenset[int], groups: np.ndarray | None, shared: np.ndarray | None,
+                 time_limit_s: float) -> None:
         super().__init__(child)
         self.allowed = allowed
         self.groups = groups
+        self.shared = shared
         self.deadline = time.monotonic() + time_limit_s
         self.best_in_group: dict[int, tuple] = {}
 
     def collect_matches(self) -> None:
-        child, allowed, groups, best = self.child, self.allowed, self.groups, self.best_in_group
+        child, allowed, groups, shared, best = self.child, self.allowed, self.groups, self.shared, self.best_in_group
         offset = child.offset
         for seen, sub_docnum in enumerate(child.matches()):
             if seen % 512 == 0 and time.monotonic() > self.deadline:
@@ -346,7 +352,7 @@ class _PageCollector(WrappingCollector):
             docnum = offset + sub_docnum
             if docnum not in allowed:
                 continue
-            if groups is not None:
+            if groups is not None and shared[groups[docnum]]:
                 key = groups[docnum]
                 sort_key = child.sort_key(sub_docnum)
                 previous = best.get(key)
@@ -404,22 +410,45 @@ def _intersect(sets) -> frozenset[int]:
     return frozenset(result)
 
 
-def _highlighter() -> highlight.Highlighter:
-    return highlight.Highlighter(
-        fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80),
-        formatter=highlight.HtmlFormatter(tagname="mark", between=" … "),
-    )
+class _Snippets:
+    """Highlighted snippets for one query: its terms per field, and a quick scan for the paragraphs
+    worth re-analysing (highlighting re-tokenises text, the costliest step per hit)."""
+
+    def __init__(self, parsed: wq.Query, reader) -> None:
+        found: dict[str, set[str]] = {}
+        for leaf in [parsed] if parsed.is_leaf() else parsed.leaves():
+            if isinstance(leaf, (wq.Prefix, wq.Wildcard)):
+                expansions = (t.decode("utf-8") for t in leaf._btexts(reader))
+                found.setdefault(leaf.fieldname, set()).update(islice(expansions, 200))
+            else:
+                for fieldname, text in leaf.iter_all_terms(phrases=True):
+                    found.setdefault(fieldname, set()).add(text if isinstance(text, str) else text.decode("utf-8"))
+        self.terms = {fieldname: frozenset(texts) for fieldname, texts in found.items()}
+        self.analyzer = reader.schema["body"].analyzer
+        stems = sorted(set().union(*self.terms.values()), key=len, reverse=True) if self.terms else []
+        # Snowball stems are word prefixes but for a changed last letter (economy -> economi).
+        prefixes = [re.escape(t[:-1] if len(t) > 3 else t) for t in stems]
+        self.scan = re.compile(r"\b(?:" + "|".join(prefixes) + ")", re.IGNORECASE) if prefixes else None
+        self.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+        self.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+
+    def snippet(self, fieldname: str, paragraphs: list[str], top: int) -> str:
+        terms = self.terms.get(fieldname)
+        if not terms or not paragraphs:
+            return ""
+        likely = [p for p in paragraphs if self.scan.search(p)] if self.scan else []
+        text = "\n".join(likely[:8]) if likely else "\n".join(paragraphs)
+        return highlight.highlight(text, terms, self.analyzer, self.fragmenter, self.formatter, top=top)
 
 
-def _hit_from(hit, with_score: bool) -> Hit:
+def _hit_from(hit, with_score: bool, snippets: _Snippets | None = None) -> Hit:
     article = json.loads(hit["article"])
-    body = "\n".join(p for p in [article.get("subtitle", ""), *article.get("paragraphs", [])] if p)
-    captions = "\n".join(
-        f"{c['text']} {c['credit']}".strip() for c in article.get("captions", []))
-    snippet = hit.highlights("body", text=body, top=2) if body else ""
-    caption_snippet = hit.highlights("captions", text=captions, top=1) if captions else ""
+    paragraphs = [p for p in [article.get("subtitle", ""), *article.get("paragraphs", [])] if p]
+    captions = [f"{c['text']} {c['credit']}".strip() for c in article.get("captions", [])]
+    snippet = snippets.snippet("body", paragraphs, top=2) if snippets else ""
+    caption_snippet = snippets.snippet("captions", captions, top=1) if snippets else ""
     if not snippet:
-        snippet = escape(_lead(body))
+        snippet = escape(_lead("\n".join(paragraphs)))
     return Hit(
         id=article["id"],
         url=article.get("url", ""),
