@@ -11,7 +11,6 @@ from __future__ import annotations
 import pickle
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,26 +41,41 @@ def content_words(text: str) -> list[str]:
     return [index_term(word) for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
 
 
-@dataclass(frozen=True)
 class Fingerprint:
-    """What near-duplicate detection needs to know of one article's text."""
+    """What near-duplicate detection needs to know of one article's text.
 
-    words: frozenset[str]
-    pairs: frozenset[tuple[str, str]]
+    Word pairs are only needed to confirm a candidate, which is rare, so they are built on demand.
+    """
+
+    __slots__ = ("_sequence", "_pairs", "words")
+
+    def __init__(self, sequence: list[str]) -> None:
+        self._sequence = sequence
+        self._pairs: frozenset[tuple[str, str]] | None = None
+        self.words = frozenset(sequence)
 
     @classmethod
     def of(cls, text: str) -> Fingerprint:
-        words = content_words(text)
-        return cls(frozenset(words), frozenset(zip(words, words[1:], strict=False)))
+        return cls(content_words(text))
+
+    @property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        if self._pairs is None:
+            self._pairs = frozenset(zip(self._sequence, self._sequence[1:], strict=False))
+        return self._pairs
 
     def minhash(self) -> MinHash:
-        minhash = MinHash(num_perm=NUM_PERM)
+        # Permutations are drawn once and shared: drawing them costs more than hashing an article.
+        minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS)
         minhash.update_batch([w.encode("utf-8") for w in self.words])
         return minhash
 
     def is_near_duplicate_of(self, other: Fingerprint) -> bool:
         return (_jaccard(self.words, other.words) >= MIN_WORD_OVERLAP
                 and _jaccard(self.pairs, other.pairs) >= MIN_PAIR_OVERLAP)
+
+
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM).permutations
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
