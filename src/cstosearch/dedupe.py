@@ -66,7 +66,7 @@ class Fingerprint:
 
     def minhash(self) -> MinHash:
         # Permutations are drawn once and shared: drawing them costs more than hashing an article.
-        minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS)
+        minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
         minhash.update_batch([w.encode("utf-8") for w in self.words])
         return minhash
 
@@ -75,7 +75,7 @@ class Fingerprint:
                 and _jaccard(self.pairs, other.pairs) >= MIN_PAIR_OVERLAP)
 
 
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM).permutations
+_TEMPLATE = MinHash(num_perm=NUM_PERM)
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
