@@ -1,0 +1,193 @@
+"""The OpenAPI 3 description of the JSON API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+from cstosearch.query import MAX_OUTLETS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS
+
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+
+
+def _query_param(name: str, schema: dict, description: str) -> dict:
+    param = {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    if schema.get("type") == "array":
+        param.update(style="form", explode=True)
+    return param
+
+
+SEARCH_PARAMETERS = [
+    _query_param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                 "Query text: words (all must match), \"phrases\", OR, NOT or -word, field:word, prefix*. "
+                 "Empty with no filters matches every article."),
+    _query_param("outlet", {**STRING_LIST, "maxItems": MAX_OUTLETS}, "Only these outlets (any of them)."),
+    _query_param("author", {**STRING_LIST, "maxItems": MAX_OUTLETS}, "Only these authors (any of them)."),
+    _query_param("from", {"type": "string", "format": "date"}, "Published on or after this day (YYYY-MM-DD)."),
+    _query_param("to", {"type": "string", "format": "date"}, "Published on or before this day (YYYY-MM-DD)."),
+    _query_param("year", {"type": "array", "items": {"type": "string", "pattern": r"^\d{4}$"}},
+                 "Only these years."),
+    _query_param("month", {"type": "array", "items": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+                 "Only these months (YYYY-MM)."),
+    _query_param("sort", {"type": "string", "enum": list(SORTS)}, "relevance (default) or date (newest first)."),
+    _query_param("page", {"type": "integer", "minimum": 1}, "Page number, from 1. page × page_size ≤ 10000."),
+    _query_param("page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                 f"Results per page (default 10, at most {MAX_PAGE_SIZE})."),
+    _query_param("group", {"type": "string", "enum": ["on", "off"]},
+                 "on (default): fold near-duplicate articles of one story into one result; off: list each."),
+    _query_param("story", {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+                 "Only the articles of this story (a group_id from the results); use with group=off."),
+]
+
+NULLABLE_STRING = {"type": "string", "nullable": True}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error", "message"],
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    },
+    "Hit": {
+        "type": "object",
+        "required": ["id", "url", "title", "title_is_derived", "outlet", "author", "published", "snippet",
+                     "caption_snippet", "score", "group_id", "group_size"],
+        "properties": {
+            "id": {"type": "string"},
+            "url": {"type": "string"},
+            "title": {"type": "string"},
+            "title_is_derived": {"type": "boolean"},
+            "outlet": {"type": "string"},
+            "author": {"type": "string", "description": "Authors joined with \", \"."},
+            "published": {**NULLABLE_STRING, "description": "YYYY-MM-DD, or null when unknown."},
+            "snippet": {"type": "string", "description": "HTML: matches in <mark>, everything else escaped."},
+            "caption_snippet": {"type": "string", "description": "HTML from photo captions, or \"\"."},
+            "score": {"type": "number", "nullable": True, "description": "null when sorted by date."},
+            "group_id": {"type": "string"},
+            "group_size": {"type": "integer", "minimum": 1},
+        },
+    },
+    "FacetValue": {
+        "type": "object", "required": ["value", "count"],
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}},
+    },
+    "SearchPage": {
+        "type": "object",
+        "required": ["query", "total", "page", "page_size", "page_count", "results", "facets", "sort", "relaxed",
+                     "notice", "grouped", "total_groups", "did_you_mean", "filters"],
+        "properties": {
+            "query": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0, "description": "Matching articles."},
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            "page_count": {"type": "integer", "minimum": 1},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "facets": {
+                "type": "object", "required": ["outlet", "author", "year", "month"],
+                "description": "Each facet is counted under every filter except its own.",
+                "properties": {name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
+                               for name in ("outlet", "author", "year", "month")},
+            },
+            "sort": {"type": "string", "enum": list(SORTS)},
+            "relaxed": {"type": "boolean"},
+            "notice": {"type": "string"},
+            "grouped": {"type": "boolean"},
+            "total_groups": {"type": "integer", "minimum": 0},
+            "did_you_mean": {"type": "string"},
+            "filters": {
+                "type": "object",
+                "properties": {
+                    "outlet": STRING_LIST, "author": STRING_LIST, "year": STRING_LIST, "month": STRING_LIST,
+                    "from": NULLABLE_STRING, "to": NULLABLE_STRING, "story": NULLABLE_STRING,
+                },
+            },
+        },
+    },
+    "Caption": {
+        "type": "object", "required": ["text", "credit"],
+        "properties": {"text": {"type": "string"}, "credit": {"type": "string"}},
+    },
+    "Article": {
+        "type": "object",
+        "required": ["id", "url", "title", "display_title", "title_is_derived", "subtitle", "authors",
+                     "published_at", "outlet_name", "paragraphs", "captions", "content_hash", "related"],
+        "properties": {
+            "id": {"type": "string"},
+            "url": {"type": "string"},
+            "title": {"type": "string", "description": "As in the source; \"\" when it has none."},
+            "display_title": {"type": "string"},
+            "title_is_derived": {"type": "boolean"},
+            "subtitle": {"type": "string"},
+            "authors": STRING_LIST,
+            "published_at": {"type": "string", "description": "YYYY-MM-DD, or \"\" when unknown."},
+            "outlet_name": {"type": "string"},
+            "paragraphs": STRING_LIST,
+            "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
+            "source_path": {"type": "string"},
+            "language": {"type": "string"},
+            "content_hash": {"type": "string"},
+            "related": {"type": "array", "description": "Other articles of the same story, newest first.",
+                        "items": {"$ref": "#/components/schemas/Hit"}},
+        },
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+SEARCH_ERRORS = {
+    "400": _error("The request cannot be answered as asked (bad parameter, query too long, too deep)."),
+    "503": _error("The search ran past its time limit, or there is no index."),
+}
+
+SPEC = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "cstosearch",
+        "version": "1",
+        "description": "Full-text search over cleaned news articles. Every HTML page has a JSON twin here.",
+    },
+    "paths": {
+        "/api/search": {"get": {
+            "operationId": "search",
+            "summary": "Search articles, with facets and highlighted snippets",
+            "parameters": [*SEARCH_PARAMETERS, _query_param(
+                "format", {"type": "string", "enum": ["json", "csv"]}, "json (default) or csv (the result list).")],
+            "responses": {
+                "200": {"description": "One page of results", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/SearchPage"}}, **CSV_CONTENT}},
+                **SEARCH_ERRORS,
+            },
+        }},
+        "/api/search.csv": {"get": {
+            "operationId": "searchCsv",
+            "summary": "The result list of a search as CSV (cells that could be formulas start with ')",
+            "parameters": SEARCH_PARAMETERS,
+            "responses": {"200": {"description": "One page of results as CSV", "content": CSV_CONTENT},
+                          **SEARCH_ERRORS},
+        }},
+        "/api/articles/{article_id}": {"get": {
+            "operationId": "article",
+            "summary": "One whole cleaned article, with the other articles of its story",
+            "parameters": [{"name": "article_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {
+                "200": {"description": "The article",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Article"}}}},
+                "404": _error("No article with this id."),
+                "503": _error("There is no index."),
+            },
+        }},
+        "/api/openapi.json": {"get": {
+            "operationId": "openapi",
+            "summary": "This description",
+            "responses": {"200": {"description": "OpenAPI 3 document",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+        }},
+    },
+    "components": {"schemas": SCHEMAS},
+}
+
+
+def openapi_spec() -> dict:
+    return deepcopy(SPEC)
