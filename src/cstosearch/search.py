@@ -33,6 +33,8 @@ FACET_FIELDS = {
     "year": ("year", "date"), "month": ("month", "date"),
 }
 SPELLING_RARE_BELOW = 50
+# A filter keeping under a fifth of the matches is walked document by document.
+NARROW_FILTER_SHARE = 5
 FACET_LIMIT = 50
 SNIPPET_CHARS = 240
 SEARCH_TIME_LIMIT_S = 8.0
@@ -140,6 +142,7 @@ class _Generation:
         self.columns: dict[str, _CodedColumn] = {}
         self.docsets: OrderedDict[tuple, frozenset[int]] = OrderedDict()
         self.facets: OrderedDict[tuple, dict] = OrderedDict()
+        self.pages: OrderedDict[SearchRequest, SearchPage] = OrderedDict()
         self.lock = threading.Lock()
 
     def column(self, fieldname: str) -> _CodedColumn:
@@ -219,7 +222,14 @@ class WhooshSearchEngine:
         return [_hit_from(hit, with_score=False) for hit in results if hit["id"] != article_id]
 
     def search(self, request: SearchRequest) -> SearchPage:
+        """One page of results; a page already answered for this index generation is served again.
+
+        Pages are read-only once built, and a new commit starts a new generation with empty caches.
+        """
         generation = self._current()
+        return generation._cached(generation.pages, request, lambda: self._search(generation, request))
+
+    def _search(self, generation: _Generation, request: SearchRequest) -> SearchPage:
         searcher = generation.searcher
         relaxed = False
         if request.query:
@@ -244,7 +254,7 @@ class WhooshSearchEngine:
             group_sizes = generation.facet_counts(
                 ("groups", repr(parsed), filter_key),
                 lambda: generation.column("group_id").counts(_as_array(allowed)))
-        hits = self._page_of_hits(generation, parsed, allowed, request, group_sizes) if allowed else []
+        hits = self._page_of_hits(generation, parsed, matched, allowed, request, group_sizes) if allowed else []
         notices = []
         if relaxed:
             notices.append("No article contains all of these words; showing articles that contain some of them.")
@@ -298,7 +308,7 @@ class WhooshSearchEngine:
             counts[facet] = [FacetValue(value, count) for value, count in ordered]
         return counts
 
-    def _page_of_hits(self, generation, parsed, allowed, request: SearchRequest,
+    def _page_of_hits(self, generation, parsed, matched, allowed, request: SearchRequest,
                       group_sizes: np.ndarray | None) -> list[Hit]:
         searcher = generation.searcher
         limit = request.offset + request.page_size
@@ -310,7 +320,8 @@ class WhooshSearchEngine:
         # Only stories with several matching articles need folding; the rest skip that work.
         folded = groups.codes if groups is not None else None
         shared = group_sizes > 1 if group_sizes is not None else None
-        page_collector = _PageCollector(collector, allowed, folded, shared, SEARCH_TIME_LIMIT_S)
+        narrow = len(allowed) * NARROW_FILTER_SHARE < len(matched)
+        page_collector = _PageCollector(collector, allowed, folded, shared, SEARCH_TIME_LIMIT_S, narrow)
         try:
             searcher.search_with_collector(parsed, page_collector)
         except TimeLimit:
@@ -335,18 +346,41 @@ class _PageCollector(WrappingCollector):
     """
 
     def __init__(self, child, allowed: frozenset[int], groups: np.ndarray | None, shared: np.ndarray | None,
-                 time_limit_s: float) -> None:
+                 time_limit_s: float, narrow: bool = False) -> None:
         super().__init__(child)
         self.allowed = allowed
+        self.targets = sorted(allowed) if narrow else None
         self.groups = groups
         self.shared = shared
         self.deadline = time.monotonic() + time_limit_s
         self.best_in_group: dict[int, tuple] = {}
 
+    def _candidates(self):
+        """Segment-relative docnums to score: every match, or, under a narrow filter, only the
+        allowed documents, reached by skipping the matcher forward (much less to walk)."""
+        child = self.child
+        if self.targets is None:
+            yield from child.matches()
+            return
+        matcher, offset = child.matcher, child.offset
+        end = offset + child.subsearcher.doc_count_all()
+        for docnum in self.targets:
+            if docnum < offset:
+                continue
+            if docnum >= end or not matcher.is_active():
+                return
+            sub_docnum = docnum - offset
+            if matcher.id() < sub_docnum:
+                matcher.skip_to(sub_docnum)
+                if not matcher.is_active():
+                    return
+            if matcher.id() == sub_docnum:
+                yield sub_docnum
+
     def collect_matches(self) -> None:
         child, allowed, groups, shared, best = self.child, self.allowed, self.groups, self.shared, self.best_in_group
         offset = child.offset
-        for seen, sub_docnum in enumerate(child.matches()):
+        for seen, sub_docnum in enumerate(self._candidates()):
             if seen % 512 == 0 and time.monotonic() > self.deadline:
                 raise TimeLimit
             docnum = offset + sub_docnum
