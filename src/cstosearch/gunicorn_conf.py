@@ -18,3 +18,5 @@ loglevel = os.environ.get("CSTOSEARCH_LOG_LEVEL", "info")
 preload_app = False
 # Let long queries reach the app, which answers them with a clear JSON error.
 limit_request_line = 8190
+# No control socket: its default path is shared by every gunicorn on the machine.
+control_socket_disable = True

@@ -33,6 +33,10 @@ FACET_FIELDS = {
     "year": ("year", "date"), "month": ("month", "date"),
 }
 SPELLING_RARE_BELOW = 50
+# Per worker: cached match sets hold at most this many document numbers in all (about 60 MB),
+# and at most this many answered pages and facet tallies are kept.
+DOCSET_CACHE_BUDGET = 1_000_000
+RESULT_CACHE_ENTRIES = 512
 # A filter keeping under a fifth of the matches is walked document by document.
 NARROW_FILTER_SHARE = 5
 FACET_LIMIT = 50
@@ -143,6 +147,7 @@ class _Generation:
         self.docsets: OrderedDict[tuple, frozenset[int]] = OrderedDict()
         self.facets: OrderedDict[tuple, dict] = OrderedDict()
         self.pages: OrderedDict[SearchRequest, SearchPage] = OrderedDict()
+        self.docs_held = 0
         self.lock = threading.Lock()
 
     def column(self, fieldname: str) -> _CodedColumn:
@@ -154,7 +159,19 @@ class _Generation:
             return self.columns[fieldname]
 
     def docset(self, key: tuple, make) -> frozenset[int]:
-        return self._cached(self.docsets, key, lambda: frozenset(make()))
+        """A query's matching documents, cached within a budget of documents held in all sets."""
+        with self.lock:
+            if key in self.docsets:
+                self.docsets.move_to_end(key)
+                return self.docsets[key]
+        docs = frozenset(make())
+        with self.lock:
+            self.docsets[key] = docs
+            self.docs_held += len(docs)
+            while self.docs_held > DOCSET_CACHE_BUDGET and len(self.docsets) > 1:
+                _, evicted = self.docsets.popitem(last=False)
+                self.docs_held -= len(evicted)
+        return docs
 
     def facet_counts(self, key: tuple, make) -> dict:
         return self._cached(self.facets, key, make)
@@ -167,7 +184,7 @@ class _Generation:
         value = make()
         with self.lock:
             cache[key] = value
-            while len(cache) > 256:
+            while len(cache) > RESULT_CACHE_ENTRIES:
                 cache.popitem(last=False)
         return value
 
