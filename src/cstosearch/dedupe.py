@@ -84,12 +84,19 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b)
 
 
+def _empty_signatures(count: int) -> np.ndarray:
+    return np.zeros((count, NUM_PERM), dtype=_TEMPLATE.hashvalues.dtype)
+
+
 class StoryGrouper:
     """Assigns each article a group: its own id, or the group of an earlier copy or rewrite."""
 
-    def __init__(self, lsh: MinHashLSH | None = None, signatures: dict[str, np.ndarray] | None = None) -> None:
+    def __init__(self, lsh: MinHashLSH | None = None, rows: dict[str, int] | None = None,
+                 signatures: np.ndarray | None = None) -> None:
         self.lsh = lsh or MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
-        self.signatures = signatures if signatures is not None else {}
+        # One signature row per article, so all candidates are screened in one numpy call.
+        self.rows = rows if rows is not None else {}
+        self.signatures = signatures if signatures is not None else _empty_signatures(1024)
 
     def group_for(self, article_id: str, fingerprint: Fingerprint, group_of: Callable[[str], str | None],
                   fingerprint_of: Callable[[str], Fingerprint | None]) -> str:
@@ -97,35 +104,43 @@ class StoryGrouper:
         minhash = fingerprint.minhash()
         group = None
         if len(fingerprint.words) >= MIN_WORDS:
-            signature = minhash.hashvalues
-            for candidate in sorted(self.lsh.query(minhash)):
-                other_signature = self.signatures.get(candidate)
-                if candidate == article_id or other_signature is None:
-                    continue
-                estimate = float(np.mean(signature == other_signature))
-                if estimate < MIN_WORD_OVERLAP - ESTIMATE_SLACK:
-                    continue
-                other = fingerprint_of(candidate)
-                if other is not None and fingerprint.is_near_duplicate_of(other):
-                    group = group_of(candidate)
-                    if group:
-                        break
+            candidates = sorted(c for c in self.lsh.query(minhash) if c != article_id and c in self.rows)
+            if candidates:
+                rows = [self.rows[c] for c in candidates]
+                agreeing = np.count_nonzero(self.signatures[rows] == minhash.hashvalues, axis=1)
+                bar = (MIN_WORD_OVERLAP - ESTIMATE_SLACK) * NUM_PERM
+                for candidate, agree in zip(candidates, agreeing, strict=True):
+                    if agree < bar:
+                        continue
+                    other = fingerprint_of(candidate)
+                    if other is not None and fingerprint.is_near_duplicate_of(other):
+                        group = group_of(candidate)
+                        if group:
+                            break
         self.remember(article_id, minhash)
         return group or article_id
 
     def remember(self, article_id: str, minhash: MinHash) -> None:
-        if article_id in self.signatures:
+        row = self.rows.get(article_id)
+        if row is not None:
             self.lsh.remove(article_id)
+        else:
+            row = self.rows[article_id] = len(self.rows)
+            if row >= len(self.signatures):
+                grown = _empty_signatures(len(self.signatures) * 2)
+                grown[: len(self.signatures)] = self.signatures
+                self.signatures = grown
         self.lsh.insert(article_id, minhash, check_duplication=False)
-        self.signatures[article_id] = minhash.hashvalues
+        self.signatures[row] = minhash.hashvalues
 
     def knows(self, article_id: str) -> bool:
-        return article_id in self.signatures
+        return article_id in self.rows
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as handle:
-            pickle.dump((self.lsh, self.signatures), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self.lsh, self.rows, self.signatures[: len(self.rows)]), handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
 
     @classmethod
@@ -133,5 +148,5 @@ class StoryGrouper:
         if not path.exists():
             return cls()
         with path.open("rb") as handle:
-            lsh, signatures = pickle.load(handle)
-        return cls(lsh, signatures)
+            lsh, rows, signatures = pickle.load(handle)
+        return cls(lsh, rows, np.concatenate([signatures, _empty_signatures(1024)]))
