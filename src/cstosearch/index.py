@@ -93,10 +93,12 @@ class ArticleIndex:
         return whoosh_index.create_in(str(self.whoosh_dir), build_schema(), indexname=INDEX_NAME)
 
     def writer(self, procs: int = 1, limitmb: int = 256):
+        # Segments stay as separate files: readers map them and share the pages between
+        # workers, where a compound file is copied into each reader's private memory.
         ix = self.open_or_create()
         if procs > 1:
-            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True)
-        return ix.writer(limitmb=limitmb)
+            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, compound=False)
+        return ix.writer(limitmb=limitmb, compound=False)
 
     def size_bytes(self) -> int:
         if not self.whoosh_dir.is_dir():
