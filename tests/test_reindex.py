@@ -258,3 +258,24 @@ def test_multiprocess_rebuild_indexes_everything(tmp_path):
     from cstosearch.query import request_from_args
     page = WhooshSearchEngine(tmp_path / "index").search(request_from_args(MultiDict({"q": "Plinthwise"})))
     assert page.total == 400
+
+
+def test_index_from_another_version_is_refused_then_rebuilt(tmp_path, inbox):
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    from cstosearch.errors import IndexOutdated
+    from cstosearch.index import INDEX_NAME, WHOOSH_DIR
+
+    old = tmp_path / "index" / WHOOSH_DIR
+    old.mkdir(parents=True)
+    whoosh_index.create_in(str(old), fields.Schema(id=fields.ID(stored=True)), indexname=INDEX_NAME)
+    with pytest.raises(IndexOutdated, match="rebuild it"):
+        WhooshSearchEngine(tmp_path / "index")
+    response = create_app({"INDEX_DIR": str(tmp_path / "index")}).test_client().get("/api/search?q=CSTO")
+    assert response.status_code == 503 and "rebuild it" in response.get_json()["message"]
+    with pytest.raises(IndexOutdated):
+        run_reindex(tmp_path / "index", inbox)
+    report = Indexer(tmp_path / "index", progress=False).run([inbox], rebuild=True)
+    assert report.added == 5
+    assert WhooshSearchEngine(tmp_path / "index").document_count() == 5

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
+from html import unescape
 from pathlib import Path
 
 import click
@@ -147,9 +149,6 @@ def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, 
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    import re
-    from html import unescape
-
     click.echo(f"{result.total} articles" + (f" — {result.notice}" if result.notice else ""))
     for number, hit in enumerate(result.results, start=(page - 1) * page_size + 1):
         meta = " · ".join(x for x in (hit.outlet, hit.published or "", hit.author) if x)

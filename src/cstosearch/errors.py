@@ -22,5 +22,9 @@ class IndexMissing(CstoSearchError):
     """No built index where one was expected."""
 
 
+class IndexOutdated(IndexMissing):
+    """An index whose schema another version of the package wrote; it must be rebuilt."""
+
+
 class IndexBusy(CstoSearchError):
     """Another run holds the index lock."""

@@ -16,7 +16,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from cstosearch.analysis import news_analyzer
 from cstosearch.article import Article
-from cstosearch.errors import IndexMissing
+from cstosearch.errors import IndexMissing, IndexOutdated
 
 INDEX_NAME = "articles"
 AUTHOR_SEPARATOR = "\x1f"
@@ -84,11 +84,20 @@ class ArticleIndex:
     def open(self) -> whoosh_index.Index:
         if not self.exists():
             raise IndexMissing(f"no index in {self.root}; build one with `cstosearch index`")
-        return whoosh_index.open_dir(str(self.whoosh_dir), indexname=INDEX_NAME)
+        ix = whoosh_index.open_dir(str(self.whoosh_dir), indexname=INDEX_NAME)
+        if set(ix.schema.names()) != set(build_schema().names()):
+            raise IndexOutdated(f"the index in {self.root} was built by another version of cstosearch; "
+                                "rebuild it with `cstosearch index`")
+        return ix
 
-    def open_or_create(self) -> whoosh_index.Index:
+    def open_or_create(self, replace_outdated: bool = False) -> whoosh_index.Index:
+        """The index, created when missing; an outdated one is replaced only when asked."""
         if self.exists():
-            return self.open()
+            try:
+                return self.open()
+            except IndexOutdated:
+                if not replace_outdated:
+                    raise
         self.whoosh_dir.mkdir(parents=True, exist_ok=True)
         return whoosh_index.create_in(str(self.whoosh_dir), build_schema(), indexname=INDEX_NAME)
 

@@ -194,7 +194,7 @@ class Indexer:
         started = time.monotonic()
         report.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         report.rebuild = rebuild
-        ix = self.index.open_or_create()
+        ix = self.index.open_or_create(replace_outdated=rebuild)
         groups_path = self.root / GROUPS_FILE
         grouper = StoryGrouper() if rebuild else StoryGrouper.load(groups_path)
         batch = _Batch(self.index, rebuild, self.procs, self.limitmb)

@@ -76,11 +76,17 @@ def _read_jsonl(path: Path) -> Iterator[Article | UnreadableSource]:
             handle = path.open(encoding="utf-8", errors="replace", newline="\n")
     except OSError as exc:
         raise UnreadableSource(str(path), f"cannot read file: {exc}") from exc
+    outcomes = 0
     with handle:
         try:
-            yield from read_jsonl_lines(handle, str(path))
+            for outcome in read_jsonl_lines(handle, str(path)):
+                outcomes += 1
+                yield outcome
         except (OSError, EOFError) as exc:
+            outcomes += 1
             yield UnreadableSource(str(path), f"broken compressed data: {exc}")
+    if not outcomes:
+        yield UnreadableSource(str(path), "no articles: the file holds only blank lines")
 
 
 def read_paths(paths: Iterable[Path]) -> Iterator[Article | UnreadableSource]:
