@@ -138,16 +138,42 @@ class _CodedColumn:
         return np.bincount(self.codes[chosen[self.pair_docs]], minlength=len(self.labels))
 
 
+class _BoundedCache:
+    """A least-recently-used cache whose entries weigh something; the oldest go past the budget."""
+
+    def __init__(self, budget: int, weigh=lambda value: 1) -> None:
+        self.budget = budget
+        self.weigh = weigh
+        self.entries: OrderedDict = OrderedDict()
+        self.held = 0
+        self.lock = threading.Lock()
+
+    def get(self, key, make):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        value = make()
+        with self.lock:
+            if key not in self.entries:
+                self.entries[key] = value
+                self.held += self.weigh(value)
+            while self.held > self.budget and len(self.entries) > 1:
+                _, evicted = self.entries.popitem(last=False)
+                self.held -= self.weigh(evicted)
+        return value
+
+
 class _Generation:
     """A searcher and everything cached for it; replaced when the index commits anew."""
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
         self.columns: dict[str, _CodedColumn] = {}
-        self.docsets: OrderedDict[tuple, frozenset[int]] = OrderedDict()
-        self.facets: OrderedDict[tuple, dict] = OrderedDict()
-        self.pages: OrderedDict[SearchRequest, SearchPage] = OrderedDict()
-        self.docs_held = 0
+        # Match sets are weighed by the documents they hold; tallies and pages by count.
+        self.docsets = _BoundedCache(DOCSET_CACHE_BUDGET, weigh=len)
+        self.facets = _BoundedCache(RESULT_CACHE_ENTRIES)
+        self.pages = _BoundedCache(RESULT_CACHE_ENTRIES)
         self.lock = threading.Lock()
 
     def column(self, fieldname: str) -> _CodedColumn:
@@ -160,33 +186,10 @@ class _Generation:
 
     def docset(self, key: tuple, make) -> frozenset[int]:
         """A query's matching documents, cached within a budget of documents held in all sets."""
-        with self.lock:
-            if key in self.docsets:
-                self.docsets.move_to_end(key)
-                return self.docsets[key]
-        docs = frozenset(make())
-        with self.lock:
-            self.docsets[key] = docs
-            self.docs_held += len(docs)
-            while self.docs_held > DOCSET_CACHE_BUDGET and len(self.docsets) > 1:
-                _, evicted = self.docsets.popitem(last=False)
-                self.docs_held -= len(evicted)
-        return docs
+        return self.docsets.get(key, lambda: frozenset(make()))
 
     def facet_counts(self, key: tuple, make) -> dict:
-        return self._cached(self.facets, key, make)
-
-    def _cached(self, cache: OrderedDict, key: tuple, make):
-        with self.lock:
-            if key in cache:
-                cache.move_to_end(key)
-                return cache[key]
-        value = make()
-        with self.lock:
-            cache[key] = value
-            while len(cache) > RESULT_CACHE_ENTRIES:
-                cache.popitem(last=False)
-        return value
+        return self.facets.get(key, make)
 
 
 def _as_array(docs: frozenset[int]) -> np.ndarray:
@@ -244,7 +247,7 @@ class WhooshSearchEngine:
         Pages are read-only once built, and a new commit starts a new generation with empty caches.
         """
         generation = self._current()
-        return generation._cached(generation.pages, request, lambda: self._search(generation, request))
+        return generation.pages.get(request, lambda: self._search(generation, request))
 
     def _search(self, generation: _Generation, request: SearchRequest) -> SearchPage:
         searcher = generation.searcher
