@@ -111,9 +111,8 @@ class SeenFiles:
         row = self.db.execute("SELECT size, mtime_ns, sha1 FROM files WHERE path = ?", (str(path),)).fetchone()
         if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
             return False, ()
-        digest = _file_sha1(path)
-        record = (str(path), stat.st_size, stat.st_mtime_ns, digest)
-        if row and row[2] == digest:
+        record = _file_record(path, stat)
+        if row and row[2] == record[3]:
             self.remember([record])  # touched, not changed
             return False, ()
         return True, record
@@ -158,7 +157,7 @@ class Indexer:
                 for path in files:
                     if rebuild:
                         to_read.append(path)
-                        records.append((str(path), *_stat_and_hash(path)))
+                        records.append(_file_record(path, path.stat()))
                         continue
                     needed, record = seen.needs_reading(path)
                     if needed:
@@ -310,9 +309,9 @@ class _Batch:
             writer.commit()
 
 
-def _stat_and_hash(path: Path) -> tuple[int, int, str]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns, _file_sha1(path)
+def _file_record(path: Path, stat: os.stat_result) -> tuple[str, int, int, str]:
+    """(path, size, mtime, SHA-1): what the seen-files table keeps of a file."""
+    return str(path), stat.st_size, stat.st_mtime_ns, _file_sha1(path)
 
 
 def _known_articles(searcher) -> dict[str, tuple[str, str]]:
