@@ -101,7 +101,7 @@ def _scrape_header(header: list[Line], repeat: int, draft: Draft) -> set[int]:
         elif not draft.published_at:
             between.append(plain)
     if between and not draft.authors and _is_author_line(between[-1]):
-        draft.authors = [between.pop()]
+        draft.authors = byline_authors(between.pop())
     for caption in between:
         draft.captions.append(Caption(*split_glued_credit(caption)))
     return {i for i, _ in header}

@@ -8,7 +8,7 @@ from cstosearch.ingest.text.lines import Draft
 
 # Lines only a video player prints.
 PLAYER_MARK = re.compile(
-    r"^(?:Video Player is loading\.?|Play Video|Current Time\s+-?\d+:\d{2}(?::\d{2})?|"
+    r"^(?:-?0:00|Video Player is loading\.?|Play Video|Current Time\s+-?\d+:\d{2}(?::\d{2})?|"
     r"(?:Duration|Remaining Time)(?: Time)?\s+-?\d+:\d{2}(?::\d{2})?|Loaded:\s*\d+(?:\.\d+)?\s*%|"
     r"Progress:\s*\d+(?:\.\d+)?\s*%|Full ?screen|This is a modal window\.?|Playback Rate|"
     r"(?:captions|subtitles|descriptions) off,? selected|(?:Reproduciendo|Now Playing|Up Next|En lecture)\s*:.*)$",
@@ -29,8 +29,12 @@ RELATED_LINE = re.compile(
 )
 
 
+# A line that is only a bracketed link title, as PDF text prints a page's own related links.
+BRACKETED_LINK = re.compile(r"^\[[^\[\]]{3,200}\]$")
+
+
 def is_related_line(piece: str) -> bool:
-    return bool(RELATED_LINE.match(piece))
+    return bool(RELATED_LINE.match(piece) or BRACKETED_LINK.match(piece.strip()))
 
 
 def drop_player_runs(draft: Draft) -> None:

@@ -17,7 +17,7 @@ from cstosearch.ingest.text.header import take_header
 from cstosearch.ingest.text.junk import drop_player_runs, is_related_line
 from cstosearch.ingest.text.lines import BULLET, Draft, clean_lines, has_blank_between, strip_markdown
 from cstosearch.ingest.text.urls import take_footer_url, take_stray_urls
-from cstosearch.ingest.text.wraps import is_hard_wrapped, line_pieces, rejoin_broken
+from cstosearch.ingest.text.wraps import is_hard_wrapped, line_pieces, rejoin_broken, wrap_width
 
 
 def read_text(text: str, source_path: str) -> Article:
@@ -33,7 +33,8 @@ def read_text(text: str, source_path: str) -> Article:
     pieces = [_plain(p) for p in take_body_captions(pieces, draft)]
     pieces = [p for p in pieces if p]
     # Bare text has one paragraph per line and no blank lines: nothing there was broken by a blank line.
-    paragraphs = rejoin_broken(pieces, hard_wrapped) if has_blank_between(draft.lines) else pieces
+    heading_chars = int(wrap_width([line for line in draft.lines if line.strip()]) * 0.85) if hard_wrapped else 0
+    paragraphs = rejoin_broken(pieces, hard_wrapped, heading_chars) if has_blank_between(draft.lines) else pieces
     if not paragraphs:
         raise UnreadableSource(source_path, "no article text found")
     captions = unique_captions(draft.captions)
