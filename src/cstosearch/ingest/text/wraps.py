@@ -107,5 +107,6 @@ def _ends_mid_sentence(paragraph: str) -> bool:
     if is_cjk(paragraph):
         return not paragraph.rstrip(CLOSING_QUOTES).endswith(("。", "！", "？", "…", "：")) and len(paragraph) >= 30
     words = paragraph.split()
-    # A short line with no full stop is a sub-heading, not a broken sentence.
-    return len(words) >= 8 or paragraph.endswith((",", "-", "—"))
+    # A short line with no full stop is a sub-heading, not a broken sentence, unless it stops on a word
+    # no sentence ends on.
+    return len(words) >= 8 or paragraph.endswith((",", "-", "—")) or words[-1].casefold() in OPEN_ENDINGS
