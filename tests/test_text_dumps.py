@@ -128,6 +128,17 @@ def test_player_controls_leave_the_body():
     ]
 
 
+def test_player_junk_near_the_top_does_not_stretch_the_header():
+    article = _read("Why Is The Sea Warming?\n\nWhy Is The Sea Warming?\nJane Roe and John Doe\nUpdated:\n0:00\n\n"
+                    "The sea is warming faster than expected, scientists said.\n\nWatch\n0:00\n/\n2:31\nFull screen\n\n"
+                    "Boats in the harbour. (Photo: Sam Poe/AFP)\nBoats in the harbour. Photo: Sam Poe/AFP\n\n"
+                    "It ends.\n")
+    assert article.title == "Why Is The Sea Warming?"
+    assert article.authors == ["Jane Roe", "John Doe"]
+    assert article.paragraphs == ["The sea is warming faster than expected, scientists said.", "It ends."]
+    assert article.captions == [Caption("Boats in the harbour.", "Sam Poe/AFP")]
+
+
 def test_list_items_without_full_stops_stay_apart():
     article = _read("\n\n# Review\n\nBy [Ann Lee](#)\n\nMay 4, 2015\n\n\n\nThe console is fast and quiet in use.\n\n"
                     "Most powerful hardware ever in a home console\n\nExpensive\n\nStill no VR support at all here\n\n"

@@ -48,9 +48,14 @@ def is_credit(tail: str) -> bool:
     return name_like(tail)
 
 
+CREDIT_LABEL = re.compile(r"^(?:photo(?:graph)?s?|image|picture|foto|bild|credit)\s*:\s*", re.I)
+
+
 def _unwrap(credit: str) -> str:
+    """The credit without its brackets or a 'Photo:' label."""
     credit = credit.strip()
-    return credit[1:-1].strip() if credit.startswith("(") and credit.endswith(")") else credit
+    credit = credit[1:-1].strip() if credit.startswith("(") and credit.endswith(")") else credit
+    return CREDIT_LABEL.sub("", credit)
 
 
 def split_credit(text: str) -> tuple[str, str] | None:

@@ -43,9 +43,11 @@ def _is_marker(plain: str) -> bool:
 def _header_end(nonempty: list[Line]) -> int:
     """Index (into ``nonempty``) of the last header marker line, or -1 when there is none."""
     last = -1
-    for k, (_, line) in enumerate(nonempty[:HEADER_SCAN_LINES]):
+    for k, (i, line) in enumerate(nonempty[:HEADER_SCAN_LINES]):
         if _is_marker(strip_markdown(line).strip()):
             last = k
+        elif last >= 0 and k > 0 and nonempty[k - 1][0] < i - 1:
+            break  # past a blank line after the markers the body has begun (its player junk is not header)
     return last
 
 
