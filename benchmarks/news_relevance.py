@@ -108,7 +108,7 @@ def main() -> None:
         print(f"{len(articles)} articles, {len(queries)} queries (seed {args.seed})")
         print(f"{'ranking':<46} {'kind':<9} {'MRR@10':>7} {'found@10':>9} {'queries':>8}")
         for label, ranking in rankings:
-            engine = WhooshSearchEngine(index_dir, ranking)
+            engine = WhooshSearchEngine(index_dir, ranking, time_limit_s=600)
             for kind, (mrr, found, n) in sorted(evaluate(engine, queries, same_title).items()):
                 print(f"{label:<46} {kind:<9} {mrr:>7.3f} {found:>9.3f} {n:>8}", flush=True)
             engine.close()

@@ -73,8 +73,13 @@ def tune(collection: Path, index_dir: Path, joins: list[str], rounds: int) -> No
     qrels = scorer.load_qrels(str(collection / "qrels.txt"))
     known = scorer.load_doc_ids(str(collection / "corpus.jsonl"))
 
+    shared = WhooshSearchEngine(index_dir, time_limit_s=600)
+
     def measure(ranking: Ranking) -> dict[str, float]:
-        engine = WhooshSearchEngine(index_dir, ranking)
+        engine = WhooshSearchEngine(index_dir, ranking, time_limit_s=600)
+        # Match masks do not depend on the ranking: keep them across candidates.
+        engine._generation.masks = shared._generation.masks
+        engine._generation.columns = shared._generation.columns
         figures = {}
         for join in joins:
             means, _ = scorer.evaluate(run_in_process(engine, scorer, queries, join, known), qrels)
@@ -92,9 +97,8 @@ def tune(collection: Path, index_dir: Path, joins: list[str], rounds: int) -> No
     best_score = -1.0
     show("baseline", best, measure(best))
     # One parameter at a time, in a few rounds: each keeps the best value found so far.
-    grid = {"k1": (0.9, 1.2, 1.6, 2.0), "b": (0.5, 0.75, 0.9), "coordination": (0.0, 0.5, 1.0, 2.0),
-            "proximity": (0.0, 0.25, 0.5, 1.0), "proximity_slop": (1, 4, 8), "title": (0.5, 1.0, 1.5, 2.0, 3.0),
-            "author": (0.0, 0.5, 1.0)}
+    grid = {"proximity": (0.25, 0.5, 1.0), "proximity_slop": (1, 8), "b": (0.5, 0.9), "k1": (0.9, 1.6, 2.0),
+            "title": (0.5, 2.0), "coordination": (0.0, 0.5, 2.0), "author": (0.5,)}
     for _ in range(rounds):
         for name, values in grid.items():
             for value in values:

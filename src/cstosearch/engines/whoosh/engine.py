@@ -43,9 +43,11 @@ RELAXED_NOTICE = "No article contains all of these words; showing articles that 
 class WhooshSearchEngine:
     """Searches one ``ArticleIndex``; reuses its searcher until a new commit appears."""
 
-    def __init__(self, index_dir: Path, ranking: Ranking = DEFAULT_RANKING) -> None:
+    def __init__(self, index_dir: Path, ranking: Ranking = DEFAULT_RANKING,
+                 time_limit_s: float = SEARCH_TIME_LIMIT_S) -> None:
         self.index = ArticleIndex(index_dir)
         self.ranking = ranking
+        self.time_limit_s = time_limit_s
         self._weighting = ranking.weighting()
         self._ix = self.index.open()
         self._generation = Generation(self._ix.searcher(weighting=self._weighting))
@@ -94,7 +96,7 @@ class WhooshSearchEngine:
 
     # --- one search --------------------------------------------------------------------------
     def _search(self, generation: Generation, request: SearchRequest) -> SearchPage:
-        deadline = Deadline(SEARCH_TIME_LIMIT_S)
+        deadline = Deadline(self.time_limit_s)
         parsed = parse_query(request.query) if request.query else ParsedQuery(Everything())
         translator = Translator(generation, self.ranking, deadline)
         live = generation.live()

@@ -98,7 +98,7 @@ class Translator:
 
     def _proximity(self, parsed: ParsedQuery) -> list[wq.Query]:
         weight = self.ranking.proximity
-        words = [c for c in parsed.ranked_optional if isinstance(c, Word) and c.field is None]
+        words = [c for c in parsed.flat_words() if c.field is None]
         if weight <= 0 or len(words) < 2:
             return []
         pairs = []
