@@ -28,7 +28,7 @@ def read_html(raw: bytes, source_path: str, url_hint: str = "") -> Article:
     captions = extract_captions(captions_found, ld)
     for element in captions_found:
         remove_keep_tail(element)
-    lines = extract_body(tree, metadata.url or normalize_url(url_hint))
+    lines = extract_body(tree, metadata.url or normalize_url(url_hint), metadata.authors)
     paragraphs = clean_paragraphs(lines, captions)
     if metadata.title and paragraphs and clean_text(paragraphs[0]) == metadata.title:
         paragraphs = paragraphs[1:]

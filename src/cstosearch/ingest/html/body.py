@@ -1,4 +1,4 @@
-"""The article body: trafilatura's and readability-lxml's text, one chosen, junk lines dropped."""
+"""The article body: trafilatura's and readability-lxml's text, combined, junk lines dropped."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 import lxml.html
 
 from cstosearch.article import Caption
+from cstosearch.ingest.html.body_lines import is_article_metadata
+from cstosearch.ingest.html.body_merge import merge_lines
 from cstosearch.ingest.html.tree_text import block_lines, clean_text
 
 JUNK_LINE_RE = re.compile(
@@ -89,11 +91,14 @@ def _contained_share(part: list[str], whole: list[str]) -> float:
 
 
 def choose_body(precise: list[str], broad: list[str]) -> list[str]:
-    """Pick between trafilatura's precise text and readability-lxml's text.
+    """Combine trafilatura's precise text and readability-lxml's text.
 
     trafilatura (favor_precision) is usually cleaner but sometimes stops half-way through an
-    article; readability-lxml then finds much more. When readability-lxml returns a shorter
-    text made almost only of trafilatura's sentences, trafilatura has picked up extra blocks.
+    article; readability-lxml then finds much more, and its text is taken. When readability-lxml
+    returns a shorter text made almost only of trafilatura's sentences, trafilatura has picked
+    up extra blocks (a related-stories list, a company's "About" section), and the shorter text
+    is taken. Otherwise trafilatura's text is kept, with the lines only readability-lxml found
+    between two lines both found (subheadings, list items, quotes trafilatura skipped).
     """
     precise_words, broad_words = word_count(precise), word_count(broad)
     if broad_words > LONGER_BODY_RATIO * precise_words:
@@ -102,17 +107,24 @@ def choose_body(precise: list[str], broad: list[str]) -> list[str]:
         _contained_share(broad, precise) >= SUBSET_SHARE
     ):
         return broad
-    return precise
+    return merge_lines(precise, broad)
 
 
-def extract_body(tree: Any, url: str) -> list[str]:
+def without_article_metadata(lines: list[str], author_names: Iterable[str]) -> list[str]:
+    """Lines without bylines, datelines and photo credits (compared before choosing a text)."""
+    names = list(author_names)
+    return [line for line in lines if not is_article_metadata(line, names)]
+
+
+def extract_body(tree: Any, url: str, author_names: Iterable[str] = ()) -> list[str]:
     """Lines of the main text, from trafilatura and readability-lxml (see choose_body)."""
-    precise = _trafilatura_lines(tree, url, precision=True)
+    names = list(author_names)
+    precise = without_article_metadata(_trafilatura_lines(tree, url, precision=True), names)
     try:
         broad = _readability_lines(tree)
     except Exception:  # readability-lxml raises bare errors on odd markup; trafilatura still counts
         broad = []
-    lines = choose_body(precise, broad)
+    lines = choose_body(precise, without_article_metadata(broad, names))
     if word_count(lines) < MIN_BODY_WORDS:
         recall = _trafilatura_lines(tree, url, precision=False)
         if word_count(recall) > word_count(lines):

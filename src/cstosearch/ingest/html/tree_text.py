@@ -37,12 +37,19 @@ def block_lines(root: Any) -> list[str]:
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        # Line breaks in the source text are not paragraph breaks: only block elements are.
+        element.text = _spaced(element.text)
+        element.tail = _spaced(element.tail)
         if element.tag in ("script", "style", "noscript", "template"):
             element.text = ""
         elif element.tag in BLOCK_TAGS:
             element.text = "\n" + (element.text or "")
             element.tail = "\n" + (element.tail or "")
     return [clean_text(line) for line in root.text_content().splitlines() if clean_text(line)]
+
+
+def _spaced(text: str | None) -> str | None:
+    return text.replace("\n", " ").replace("\r", " ") if text else text
 
 
 def remove_keep_tail(element: Any) -> None:
