@@ -30,7 +30,7 @@ def read_html(raw: bytes, source_path: str, url_hint: str = "") -> Article:
         remove_keep_tail(element)
     lines = extract_body(tree, metadata.url or normalize_url(url_hint), metadata.authors)
     paragraphs = clean_paragraphs(lines, captions)
-    if metadata.title and paragraphs and clean_text(paragraphs[0]) == metadata.title:
+    if paragraphs and clean_text(paragraphs[0]) in (metadata.title, metadata.headline):
         paragraphs = paragraphs[1:]
     if word_count(paragraphs) < MIN_BODY_WORDS:
         raise UnreadableSource(source_path, "no article text found")

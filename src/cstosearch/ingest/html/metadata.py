@@ -9,7 +9,7 @@ from typing import Any
 
 from cstosearch.ingest.html.bylines import extract_authors
 from cstosearch.ingest.html.structured import first_meta, json_ld_objects, ld_first, ld_names, meta_values
-from cstosearch.ingest.html.titles import extract_title
+from cstosearch.ingest.html.titles import extract_title, stated_title
 from cstosearch.ingest.html.tree_text import clean_text
 from cstosearch.ingest.normalize import normalize_url, outlet_from_url
 
@@ -21,6 +21,7 @@ class PageMetadata:
     """Metadata gathered from one parsed page; empty when the page does not say."""
 
     title: str = ""
+    headline: str = ""
     subtitle: str = ""
     authors: list[str] = field(default_factory=list)
     published_at: str = ""
@@ -117,7 +118,8 @@ def extract_metadata(tree: Any, url_hint: str = "") -> tuple[PageMetadata, list[
     subtitle = ld_first(ld, "alternativeHeadline")
     authors = extract_authors(tree, meta, ld)
     data = PageMetadata(
-        title=extract_title(tree, meta, ld, outlet, url or url_hint, authors),
+        title=stated_title(tree, meta, ld),
+        headline=extract_title(tree, meta, ld, outlet, url or url_hint, authors),
         subtitle=clean_text(subtitle) if isinstance(subtitle, str) else "",
         authors=authors,
         published_at=extract_date(tree, meta, ld, url or url_hint),
