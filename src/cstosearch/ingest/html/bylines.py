@@ -15,6 +15,13 @@ BY_PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s&\s|\s\+\s|\b(?:and|und|et|y|i|e|with|avec|mit|con)\b)\s*")
+MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# A date or age glued after the name on the page: "Dan GoodinApr 16", "James Akinaka • 8h".
+TRAILING_DATE_RE = re.compile(
+    rf"(?:(?<=[a-z])(?={MONTH_NAME}\s*\d)|\s*[•·|,]?\s+)"
+    rf"(?:{MONTH_NAME}\s*\d{{1,2}}\b|\d{{1,2}}\s+{MONTH_NAME}|\d{{4}}-\d\d-\d\d|\d+\s*(?:h|hrs?|hours?|m|mins?|d|days?)\b)"
+    r".*$"
+)
 NAME_JUNK_RE = re.compile(
     r"https?://|www\.|@|\d{3,}|\b(?:updated|published|posted|staff|editor|correspondent|"
     r"reporter|contributor|follow|email|twitter|min read|share)\b",
@@ -30,8 +37,8 @@ def clean_author_names(values: Iterable[str]) -> list[str]:
         value = clean_text(value)
         if not value or value.startswith(("http://", "https://", "/")):
             continue
-        value = BY_PREFIX_RE.sub("", value).replace("(", ",").replace(")", ",")
-        value = re.split(r"\s[|–—]\s|\s-\s", value)[0]
+        value = TRAILING_DATE_RE.sub("", BY_PREFIX_RE.sub("", value)).replace("(", ",").replace(")", ",")
+        value = re.split(r"\s[|–—•·]\s|\s-\s", value)[0]
         for part in AUTHOR_SPLIT_RE.split(value):
             name = BY_PREFIX_RE.sub("", part).strip(" .,:;-–—|")
             if not name or NAME_JUNK_RE.search(name) or len(name) > 60:
@@ -51,9 +58,12 @@ BYLINE_XPATH = (
     " or @class='author' or contains(@class, 'article-author') or contains(@class, 'byline__name')]"
 )
 OFF_ARTICLE_XPATH = (
-    "ancestor::footer | ancestor::nav | ancestor::*[contains(@class, 'comment')"
-    " or contains(@class, 'related') or contains(@class, 'recommend') or contains(@id, 'comment')]"
+    "ancestor::footer | ancestor::nav | ancestor::aside[not(ancestor::article or ancestor::main)]"
+    " | ancestor::*[contains(@class, 'comment')"
+    " or contains(@class, 'related') or contains(@class, 'recommend') or contains(@id, 'comment')"
+    " or contains(@class, 'sidebar') or contains(@class, 'promo') or contains(@class, 'teaser')]"
 )
+IN_ARTICLE_XPATH = "ancestor::article | ancestor::main | ancestor::*[@itemprop='articleBody' or @role='main']"
 
 
 def _byline_names(tree: Any) -> list[str]:
@@ -65,7 +75,8 @@ def _byline_names(tree: Any) -> list[str]:
     order = {node: i for i, node in enumerate(tree.iter())}
     headings = tree.xpath("//h1")
     anchor = order.get(headings[0], 0) if len(headings) == 1 else 0
-    chosen = min(nodes, key=lambda n: (order[n] < anchor, abs(order[n] - anchor)))
+    # A byline inside the article's own container beats one elsewhere on the page.
+    chosen = min(nodes, key=lambda n: (not n.xpath(IN_ARTICLE_XPATH), order[n] < anchor, abs(order[n] - anchor)))
     return clean_author_names([element_text(chosen)])
 
 

@@ -95,7 +95,7 @@ STATED_TITLE_KEYS = (
     "twitter:title",
     "parsely-title",
 )
-DOCUMENT_TITLE_SEPARATOR_RE = re.compile(r" [|\-\\/>»] ")
+DOCUMENT_TITLE_SEPARATOR_RE = re.compile(r" [|\-–—\\/>»] ")
 HIERARCHY_SEPARATOR_RE = re.compile(r" [\\/>»] ")
 MIN_TITLE_WORDS = 3
 SHORT_TITLE_WORDS = 4
