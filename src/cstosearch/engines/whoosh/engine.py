@@ -16,6 +16,7 @@ import numpy as np
 from whoosh import query as wq
 
 from cstosearch.article import Article
+from cstosearch.engines.whoosh import feedback
 from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.engines.whoosh.generation import Generation
 from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking, coordinated, fold_groups, score_targets
@@ -94,6 +95,19 @@ class WhooshSearchEngine:
         generation = self._current()
         return generation.pages.get(request, lambda: self._search(generation, request))
 
+    def _with_feedback(self, generation, translator, parsed, scoring, targets, tier, scores, deadline):
+        """Scores again with the words that stand out in the first pass's best articles."""
+        ranking = self.ranking
+        if scoring is None or not _feedback_applies(ranking, parsed):
+            return scores
+        top = feedback.best(scores, tier, targets, ranking.feedback_docs)
+        query_stems = {stem for leaf in leaves(parsed.root) for stem in translator.stems(leaf)}
+        extra = feedback.expansion_query(generation.searcher, top, query_stems, ranking.feedback_terms,
+                                         ranking.feedback_weight)
+        if extra is None:
+            return scores
+        return scores + score_targets(generation.searcher, extra, targets, self._weighting, deadline)
+
     # --- one search --------------------------------------------------------------------------
     def _search(self, generation: Generation, request: SearchRequest) -> SearchPage:
         deadline = Deadline(self.time_limit_s)
@@ -165,6 +179,7 @@ class WhooshSearchEngine:
         else:
             scoring = translator.scoring_query(parsed)
             scores = score_targets(generation.searcher, scoring, targets, self._weighting, deadline)
+            scores = self._with_feedback(generation, translator, parsed, scoring, targets, tier, scores, deadline)
             if matched_words is not None:
                 scores = coordinated(scores, matched_words, words, self.ranking.coordination)
             order = np.lexsort((targets, -scores, -tier))
@@ -189,6 +204,10 @@ class WhooshSearchEngine:
             hits.append(hit)
         deadline.check()
         return hits
+
+
+def _feedback_applies(ranking: Ranking, parsed: ParsedQuery) -> bool:
+    return ranking.feedback_terms > 0 and len(parsed.flat_words()) >= ranking.feedback_min_words
 
 
 def _best_tiers(tier: np.ndarray, limit: int, targets: np.ndarray, groups) -> np.ndarray:
