@@ -41,6 +41,9 @@ class SearchRequest:
     months: tuple[str, ...] = field(default=())
     authors: tuple[str, ...] = field(default=())
     story: str = ""
+    # Only these articles (by id) may match; empty means no restriction. Feeds use it to search
+    # what one re-index run added.
+    article_ids: tuple[str, ...] = field(default=())
 
     @property
     def offset(self) -> int:

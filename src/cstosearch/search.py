@@ -6,6 +6,7 @@ of plain data back. ``WhooshSearchEngine`` is the implementation over a local in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -192,6 +193,18 @@ class _Generation:
         return self.facets.get(key, make)
 
 
+def _article_filter(generation: _Generation, article_ids: tuple[str, ...]) -> tuple[str, frozenset[int]]:
+    """(cache key, doc set) of the documents with these article ids, read from the id column."""
+    key = "ids:" + hashlib.sha1("\n".join(sorted(article_ids)).encode("utf-8")).hexdigest()
+
+    def documents() -> list[int]:
+        column = generation.column("id")
+        codes = [column.code_of[i] for i in article_ids if i in column.code_of]
+        return np.flatnonzero(np.isin(column.codes, codes)).tolist()
+
+    return key, generation.docset(("f", key), documents)
+
+
 def _as_array(docs: frozenset[int]) -> np.ndarray:
     return np.fromiter(docs, dtype=np.int64, count=len(docs))
 
@@ -309,8 +322,11 @@ class WhooshSearchEngine:
             date_parts.append(wq.Or([wq.Term("month", m) for m in request.months]))
         if date_parts:
             queries["date"] = wq.And(date_parts)
-        return {kind: (repr(q), generation.docset(("f", repr(q)), lambda q=q: searcher.docs_for_query(q)))
-                for kind, q in queries.items()}
+        filters = {kind: (repr(q), generation.docset(("f", repr(q)), lambda q=q: searcher.docs_for_query(q)))
+                   for kind, q in queries.items()}
+        if request.article_ids:
+            filters["articles"] = _article_filter(generation, request.article_ids)
+        return filters
 
     def _facet_counts(self, generation, matched, filters) -> dict[str, list[FacetValue]]:
         """Each facet counts the matches under every filter but its own, so choices can widen."""
