@@ -266,3 +266,21 @@ def test_search_restricted_to_article_ids(night):
     assert restricted.total == 2
     assert sum(f.count for f in restricted.facets["year"]) <= 2
     assert engine.search(SearchRequest(article_ids=("0000000000000000",))).total == 0
+
+
+def test_unreadable_follows_file_leaves_search_working(night):
+    index_dir, _ = night
+    (index_dir / FOLLOWS_FILE).write_bytes(b"this is not a database" * 100)
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    page = client.get("/?q=Pashinyan")
+    assert page.status_code == 200 and "Follow this search" not in page.get_data(as_text=True)
+    assert client.get("/").status_code == 200
+    feed = client.get("/api/feeds/0123456789abcdef")
+    assert feed.status_code == 503 and feed.get_json()["error"] == "follows_unavailable"
+    assert client.get("/feeds/0123456789abcdef.atom").status_code == 503
+    # A re-index is not failed by it either: the run is committed and reported, with the reason.
+    write_jsonl(index_dir.parent / "inbox" / "2026-11-24" / "night.jsonl", NEW_ARTICLES)
+    report = reindex(index_dir, index_dir.parent / "inbox")
+    assert report.added == 3
+    assert report.followed[0]["new_matches"] is None and "follows.sqlite" in report.followed[0]["error"]
+    assert "not counted" in report.summary()

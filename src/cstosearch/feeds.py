@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from cstosearch.errors import BadQuery
-from cstosearch.follow import FollowedSearch, FollowStore, NewMatches, Run
+from cstosearch.follow import FollowedSearch, FollowStore, FollowStoreError, NewMatches, Run
 from cstosearch.index import ArticleIndex
 from cstosearch.search import Hit, SearchEngine, SearchTimeout, WhooshSearchEngine
 
@@ -72,7 +72,18 @@ def count_new_matches(engine: SearchEngine, search: FollowedSearch, article_ids:
 
 
 def record_run(index_dir: Path, started_at: str, finished_at: str, rebuild: bool) -> list[FollowedCount]:
-    """After an indexing run's commit: record what it added or changed, and count each followed search's share."""
+    """After an indexing run's commit: record what it added or changed, and count each followed search's share.
+
+    A follows file that cannot be used does not fail the run (its commit is already served):
+    the report says so, and the next run that can record catches up on what this one added.
+    """
+    try:
+        return _record_run(index_dir, started_at, finished_at, rebuild)
+    except FollowStoreError as exc:
+        return [FollowedCount("", "(all followed searches)", None, str(exc))]
+
+
+def _record_run(index_dir: Path, started_at: str, finished_at: str, rebuild: bool) -> list[FollowedCount]:
     with FollowStore.beside(index_dir) as store:
         run = store.record_run(started_at, finished_at, rebuild, indexed_versions(index_dir))
         follows = store.all()

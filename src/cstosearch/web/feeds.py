@@ -50,26 +50,38 @@ def _reading_store() -> FollowStore | None:
     return FollowStore.beside(_index_dir(), read_only=True)
 
 
-def follow_panel(search_request: SearchRequest) -> FollowPanel:
-    """The current search's follow state, for the button or the "N new since" line."""
+def follow_panel(search_request: SearchRequest) -> FollowPanel | None:
+    """The current search's follow state, for the button or the "N new since" line.
+
+    None when the follows file cannot be read: the search page still answers, without the panel.
+    """
     search = followed_search(search_request)
-    store = _reading_store()
-    if store is None:
-        return FollowPanel(search.id, False, "", None, search.params)
-    with store:
-        followed = store.get(search.id) is not None
-        new = store.new_matches(search.id) if followed else None
+    try:
+        store = _reading_store()
+        if store is None:
+            return FollowPanel(search.id, False, "", None, search.params)
+        with store:
+            followed = store.get(search.id) is not None
+            new = store.new_matches(search.id) if followed else None
+    except FollowStoreError as exc:
+        current_app.logger.error("followed searches unavailable: %s", exc)
+        return None
     feed_url = url_for("feeds.atom", feed_id=search.id) if followed else ""
     return FollowPanel(search.id, followed, feed_url, new, search.params)
 
 
 def followed_list() -> list[FollowedItem]:
-    """Every followed search with its latest count, for the search page's list."""
-    store = _reading_store()
-    if store is None:
+    """Every followed search with its latest count, for the search page's list (empty when unreadable)."""
+    try:
+        store = _reading_store()
+        if store is None:
+            return []
+        with store:
+            return [FollowedItem(s, url_for("feeds.atom", feed_id=s.id), store.new_matches(s.id))
+                    for s in store.all()]
+    except FollowStoreError as exc:
+        current_app.logger.error("followed searches unavailable: %s", exc)
         return []
-    with store:
-        return [FollowedItem(s, url_for("feeds.atom", feed_id=s.id), store.new_matches(s.id)) for s in store.all()]
 
 
 def _follow_from(args) -> FollowedSearch:
