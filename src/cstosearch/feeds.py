@@ -6,6 +6,8 @@ The engine is asked the followed search restricted to the articles of one run
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -19,6 +21,11 @@ FEED_RUNS = 30
 FEED_ENTRIES = 100
 # Bumped when what a feed holds changes shape, so feed readers do not keep an old copy.
 FEED_FORMAT = "1"
+
+# (follows file, run) -> the run's article ids; a recorded run never changes, and a Run holds
+# its times, so a store made anew at the same path does not reuse another's entries.
+_RUN_IDS: OrderedDict[tuple[str, Run], tuple[str, ...]] = OrderedDict()
+_RUN_IDS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -142,9 +149,25 @@ def build_feed(engine: SearchEngine, store: FollowStore, search: FollowedSearch,
     return Feed(search, feed_updated(store, search), entries, store.new_matches(search.id))
 
 
+def _run_article_ids(store: FollowStore, run: Run) -> tuple[str, ...]:
+    """A run's article ids, one shared tuple per process: the engine keeps requests as cache keys,
+    and a first run can hold every article in the index."""
+    key = (str(store.path), run)
+    with _RUN_IDS_LOCK:
+        if key in _RUN_IDS:
+            _RUN_IDS.move_to_end(key)
+            return _RUN_IDS[key]
+    ids = store.run_article_ids(run.run)
+    with _RUN_IDS_LOCK:
+        _RUN_IDS[key] = ids
+        while len(_RUN_IDS) > 2 * FEED_RUNS:
+            _RUN_IDS.popitem(last=False)
+    return ids
+
+
 def _run_entries(engine: SearchEngine, store: FollowStore, search: FollowedSearch, run: Run, room: int,
                  listed: set[str]) -> list[FeedEntry]:
-    request = replace(search.request(), article_ids=store.run_article_ids(run.run), sort="date", page=1,
+    request = replace(search.request(), article_ids=_run_article_ids(store, run), sort="date", page=1,
                       page_size=room + len(listed), group_duplicates=False)
     page = engine.search(request)
     if page.relaxed:
