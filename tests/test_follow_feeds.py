@@ -284,3 +284,12 @@ def test_unreadable_follows_file_leaves_search_working(night):
     assert report.added == 3
     assert report.followed[0]["new_matches"] is None and "follows.sqlite" in report.followed[0]["error"]
     assert "not counted" in report.summary()
+
+
+def test_followed_searches_are_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr("cstosearch.follow.MAX_FOLLOWS", 2)
+    for word in ("one", "two"):
+        assert follow_cli("add", word, "--index-dir", str(tmp_path)).exit_code == 0
+    assert follow_cli("add", "one", "--index-dir", str(tmp_path)).exit_code == 0, "following again is fine"
+    third = follow_cli("add", "three", "--index-dir", str(tmp_path))
+    assert third.exit_code != 0 and "at most 2" in str(third.exception)

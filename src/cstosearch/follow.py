@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from cstosearch.errors import CstoSearchError
+from cstosearch.errors import BadQuery, CstoSearchError
 from cstosearch.query import SearchRequest, request_from_args
 
 FOLLOWS_FILE = "follows.sqlite"
@@ -27,6 +27,8 @@ FOLLOW_ID_PATTERN = re.compile(r"[0-9a-f]{16}")
 # The request parameters that say what is searched; sorting, paging and grouping do not.
 FOLLOWED_PARAMS = ("q", "outlet", "author", "from", "to", "year", "month", "story")
 BUSY_TIMEOUT_MS = 10_000
+# Anyone who can reach the page can follow a search, and every run counts each one: keep a bound.
+MAX_FOLLOWS = 1000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS follows (
@@ -177,6 +179,9 @@ class FollowStore:
 
     def add(self, search: FollowedSearch) -> FollowedSearch:
         """Follow a search (again following it is a no-op); returns it with its creation time."""
+        if self.get(search.id) is None and self._query("SELECT COUNT(*) FROM follows")[0][0] >= MAX_FOLLOWS:
+            raise BadQuery(f"at most {MAX_FOLLOWS} searches can be followed; "
+                           "remove some with `cstosearch follow remove`")
         self._write([("INSERT OR IGNORE INTO follows (id, params, created_at) VALUES (?, ?, ?)",
                       (search.id, json.dumps(search.params), _now()))])
         found = self.get(search.id)
