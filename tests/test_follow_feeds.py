@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import feedparser
@@ -18,6 +20,7 @@ from cstosearch.reindex import REPORT_FILE, Indexer
 from cstosearch.search import WhooshSearchEngine
 from cstosearch.web import create_app
 from tests.conftest import SAMPLE_CORPUS
+from tests.test_gunicorn import running_gunicorn
 
 SCRIPT_TITLE = "<script>alert('feed')</script> Pashinyan answers the bloc"
 NEW_ARTICLES = [
@@ -293,3 +296,28 @@ def test_followed_searches_are_bounded(tmp_path, monkeypatch):
     assert follow_cli("add", "one", "--index-dir", str(tmp_path)).exit_code == 0, "following again is fine"
     third = follow_cli("add", "three", "--index-dir", str(tmp_path))
     assert third.exit_code != 0 and "at most 2" in str(third.exception)
+
+
+def test_feed_over_gunicorn_follows_a_run_across_workers(night):
+    index_dir, inbox = night
+    with running_gunicorn(index_dir, workers=2) as base:
+        request = urllib.request.Request(base + "/follows", data=b"q=Pashinyan", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303 to the page
+            assert "Following this search" in response.read().decode()
+        feed_id = followed_search(SearchRequest(query="Pashinyan")).id
+        with urllib.request.urlopen(f"{base}/feeds/{feed_id}.atom", timeout=10) as response:
+            etag, before = response.headers["ETag"], feedparser.parse(response.read())
+        assert not before.bozo
+        unchanged = urllib.request.Request(f"{base}/feeds/{feed_id}.atom", headers={"If-None-Match": etag})
+        with pytest.raises(urllib.error.HTTPError) as not_modified:
+            urllib.request.urlopen(unchanged, timeout=10)
+        assert not_modified.value.code == 304
+
+        write_jsonl(inbox / "2026-11-24" / "night.jsonl", NEW_ARTICLES)
+        reindex(index_dir, inbox)
+        # Both workers switch to the new run on their next request.
+        for _ in range(4):
+            with urllib.request.urlopen(unchanged, timeout=10) as response:
+                assert response.headers["ETag"] != etag
+                after = feedparser.parse(response.read())
+            assert {e.title for e in after.entries[:2]} == {SCRIPT_TITLE, "Talks in Yerevan"}
