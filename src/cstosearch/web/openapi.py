@@ -5,6 +5,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from cstosearch.query import MAX_OUTLETS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS
+from cstosearch.web.openapi_feeds import FEED_SCHEMAS, feed_paths
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 
@@ -208,8 +209,9 @@ SPEC = {
                                   "content": {"application/json": {"schema": {"type": "object"}}}}},
         }},
     },
-    "components": {"schemas": SCHEMAS},
+    "components": {"schemas": {**SCHEMAS, **FEED_SCHEMAS}},
 }
+SPEC["paths"].update(feed_paths(SEARCH_PARAMETERS))
 
 
 def openapi_spec() -> dict:

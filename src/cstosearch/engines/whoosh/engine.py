@@ -7,6 +7,7 @@ folds story groups; everything runs under one deadline.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from html import escape
@@ -242,6 +243,11 @@ def _filter_masks(generation: Generation, request: SearchRequest) -> dict[str, t
             months = set(request.months)
             mask = mask & generation.column("month").mask_where(months.__contains__)
         filters["date"] = ((low, high, request.years, request.months), mask)
+    if request.article_ids:
+        # Feeds: only what one re-index run added; the key is a digest, the ids can be many.
+        wanted = set(request.article_ids)
+        digest = hashlib.sha1("\n".join(sorted(wanted)).encode("utf-8")).hexdigest()
+        filters["articles"] = ((digest,), generation.column("id").mask_where(wanted.__contains__))
     return filters
 
 
