@@ -25,12 +25,12 @@ def request_line_length() -> int:
 
 def check_request_size() -> None:
     if request_line_length() > MAX_REQUEST_LINE:
-        raise RequestURITooLarge(f"the request line is longer than {MAX_REQUEST_LINE} bytes")
+        raise RequestURITooLarge(f"the request line is too long (over {MAX_REQUEST_LINE} bytes)")
     headers = list(request.headers.items())
     if len(headers) > MAX_HEADER_FIELDS:
         raise RequestHeaderFieldsTooLarge(f"more than {MAX_HEADER_FIELDS} request headers")
     if any(len(name) + 2 + len(value) > MAX_HEADER_FIELD_BYTES for name, value in headers):
-        raise RequestHeaderFieldsTooLarge(f"a request header is longer than {MAX_HEADER_FIELD_BYTES} bytes")
+        raise RequestHeaderFieldsTooLarge(f"a request header is too large (over {MAX_HEADER_FIELD_BYTES} bytes)")
 
 
 def install(app: Flask) -> None:
