@@ -98,13 +98,15 @@ def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb
 @index_dir_option
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the run report here.")
 @click.option("--prune", is_flag=True, help="Also remove articles whose source file under SOURCES is gone.")
-def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path, prune: bool) -> None:
+@click.option("--limitmb", default=128, show_default=True,
+              help="Memory for the writer's buffer, in MB (the run's memory grows with it, not with the batch).")
+def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path, prune: bool, limitmb: int) -> None:
     """Fold new or changed scrapes under SOURCES (default: ./ingest) into the index, in one commit.
 
     Safe from cron: one run at a time (a second run exits with status 3), unchanged files are
     not read again, and a run that is killed leaves the served index as it was.
     """
-    indexer = Indexer(_index_dir(index_dir))
+    indexer = Indexer(_index_dir(index_dir), limitmb=limitmb)
     report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES), prune=prune)
     _print_report(report, report_path)
 

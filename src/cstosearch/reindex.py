@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import sys
 import time
 import zlib
@@ -85,6 +86,9 @@ class Indexer:
         except OSError as exc:
             where = exc.filename or self.root
             raise IndexNotWritable(f"cannot write to the index folder ({exc.strerror or exc}: {where}); "
+                                   "the served index is unchanged") from exc
+        except sqlite3.OperationalError as exc:  # the seen-files table on a full or read-only disk
+            raise IndexNotWritable(f"cannot write to the index folder ({exc}: {self.root / STATE_FILE}); "
                                    "the served index is unchanged") from exc
 
     def run(self, sources: Iterable[Path], rebuild: bool = False, prune: bool = False) -> RunReport:
