@@ -15,10 +15,14 @@ import click
 from werkzeug.datastructures import MultiDict
 
 from cstosearch.article import Article
-from cstosearch.errors import CstoSearchError, IndexBusy, UnreadableSource
+from cstosearch.errors import CstoSearchError, IndexBusy, SourceWarning, UnreadableSource, printable
 from cstosearch.index import ArticleIndex, default_index_dir
 from cstosearch.ingest.reader import read_paths
-from cstosearch.reindex import Indexer, last_report
+from cstosearch.reindex import Indexer, last_report, unfinished_run
+
+# Exit status when another run holds the index lock (cron can tell "busy" from "broken").
+EXIT_BUSY = 3
+EXIT_ERROR = 2
 
 DEFAULT_SOURCES = ("ingest",)
 
@@ -32,13 +36,15 @@ def _index_dir(value: Path | None) -> Path:
     return value if value is not None else default_index_dir()
 
 
-def report_failures(outcomes: Iterable[Article | UnreadableSource], failures: list[UnreadableSource]
-                    ) -> Iterator[Article]:
-    """Pass articles on; print each unreadable source to stderr and remember it."""
+def report_failures(outcomes: Iterable[Article | UnreadableSource | SourceWarning],
+                    failures: list[UnreadableSource]) -> Iterator[Article]:
+    """Pass articles on; print each unreadable source and each warning to stderr (paths escaped)."""
     for outcome in outcomes:
         if isinstance(outcome, UnreadableSource):
             failures.append(outcome)
             click.echo(f"skipped {outcome.path}: {outcome.reason}", err=True)
+        elif isinstance(outcome, SourceWarning):
+            click.echo(f"warning {outcome.path}: {outcome.reason}", err=True)
         else:
             yield outcome
 
@@ -63,10 +69,11 @@ def ingest(paths: tuple[Path, ...], out) -> None:
 
 
 def _print_report(report, report_path: Path | None) -> None:
-    for failure in report.failed[:50]:
-        click.echo(f"failed {failure['path']}: {failure['reason']}", err=True)
-    if len(report.failed) > 50:
-        click.echo(f"... and {len(report.failed) - 50} more failures (see the JSON report)", err=True)
+    for kind, entries in (("failed", report.failed), ("skipped", report.skipped), ("warning", report.warnings)):
+        for entry in entries[:50]:
+            click.echo(f"{kind} {entry['path']}: {entry['reason']}", err=True)
+        if len(entries) > 50:
+            click.echo(f"... and {len(entries) - 50} more ({kind}; see the JSON report)", err=True)
     click.echo(report.summary())
     if report_path:
         report_path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,19 +97,32 @@ def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb
 @click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @index_dir_option
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the run report here.")
-def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path) -> None:
+@click.option("--prune", is_flag=True, help="Also remove articles whose source file under SOURCES is gone.")
+@click.option("--limitmb", default=128, show_default=True,
+              help="Memory for the writer's buffer, in MB (the run's memory grows with it, not with the batch).")
+def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path, prune: bool, limitmb: int) -> None:
     """Fold new or changed scrapes under SOURCES (default: ./ingest) into the index, in one commit.
 
     Safe from cron: one run at a time (a second run exits with status 3), unchanged files are
     not read again, and a run that is killed leaves the served index as it was.
     """
-    indexer = Indexer(_index_dir(index_dir))
-    try:
-        report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES))
-    except IndexBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(3)
+    indexer = Indexer(_index_dir(index_dir), limitmb=limitmb)
+    report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES), prune=prune)
     _print_report(report, report_path)
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@index_dir_option
+def remove(targets: tuple[str, ...], index_dir: Path | None) -> None:
+    """Remove articles by id or URL (in one commit); they come back only if their source file changes."""
+    result = Indexer(_index_dir(index_dir)).remove(targets)
+    for target in result.not_found:
+        click.echo(f"not found: {printable(target)}", err=True)
+    click.echo(f"removed {len(result.removed)}, not found {len(result.not_found)}; "
+               f"{result.documents} documents in the index")
+    if result.not_found and not result.removed:
+        sys.exit(1)
 
 
 @cli.command()
@@ -113,16 +133,23 @@ def status(index_dir: Path | None, as_json: bool) -> None:
     root = _index_dir(index_dir)
     target = ArticleIndex(root)
     info = {"index_dir": str(root), "documents": target.document_count(), "size_bytes": target.size_bytes(),
-            "last_run": last_report(root)}
+            "last_run": last_report(root), "unfinished_run": unfinished_run(root)}
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
     click.echo(f"index: {root}\ndocuments: {info['documents']}\nsize: {info['size_bytes'] / 1e6:.1f} MB")
+    unfinished = info["unfinished_run"]
+    if unfinished and unfinished["running"]:
+        click.echo(f"running: a run started at {unfinished['started_at']} (pid {unfinished['pid']})")
+    elif unfinished:
+        click.echo(f"interrupted: the run started at {unfinished['started_at']} did not finish; "
+                   "the next run completes its work")
     run = info["last_run"]
     if run:
         click.echo(f"last run: {run['finished_at']} ({'rebuild' if run['rebuild'] else 'incremental'})")
         click.echo(f"  added {run['added']}, updated {run['updated']}, unchanged {run['unchanged']}, "
-                   f"duplicates {run['duplicates']}, grouped {run['grouped']}, failed {len(run['failed'])}")
+                   f"removed {run.get('removed', 0)}, duplicates {run['duplicates']}, grouped {run['grouped']}, "
+                   f"failed {len(run['failed'])}, skipped {len(run.get('skipped', []))}")
     else:
         click.echo("last run: none recorded")
 
@@ -198,9 +225,12 @@ _register_evaluation()
 def main() -> None:
     try:
         cli(standalone_mode=True)
+    except IndexBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
     except CstoSearchError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

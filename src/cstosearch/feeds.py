@@ -113,15 +113,6 @@ def _record_run(index_dir: Path, started_at: str, finished_at: str, rebuild: boo
         return counts
 
 
-def followed_lines(followed: list[dict]) -> str:
-    """The run report's lines for followed searches, one each, every line starting with a newline."""
-    lines = []
-    for count in followed:
-        found = f"{count['new_matches']} new" if count["new_matches"] is not None else f"not counted: {count['error']}"
-        lines.append(f"\nfollowed search {count['id']} {count['label']}: {found}")
-    return "".join(lines)
-
-
 def follow(engine: SearchEngine | None, store: FollowStore, search: FollowedSearch) -> FollowedSearch:
     """Follow a search, counting what the latest run added to it so "N new" shows at once
     (when there is an engine to ask)."""

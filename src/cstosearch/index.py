@@ -50,12 +50,18 @@ def build_schema() -> Schema:
     )
 
 
-def article_document(article: Article, group_id: str = "") -> dict:
-    """The Whoosh document for an article; the whole record is stored once, as JSON."""
+def article_document(article: Article, group_id: str = "", source_key: str = "") -> dict:
+    """The Whoosh document for an article; the whole record is stored once, as JSON.
+
+    ``source_key`` names the file the article was read from (kept for removal, never shown):
+    the server's file paths stay out of the stored record that pages and the API show.
+    """
     published = article.published_at
     searchable = " ".join([article.title, article.subtitle, article.body_text, *(f"{c.text} {c.credit}" for c in
                                                                                  article.captions),
                            " ".join(article.authors), article.outlet_name])
+    record = article.to_dict()
+    record.pop("source_path", None)
     return {
         "id": article.article_id,
         "url": article.url,
@@ -73,8 +79,8 @@ def article_document(article: Article, group_id: str = "") -> dict:
         "published": published,
         "content_hash": article.content_hash,
         "group_id": group_id or article.article_id,
-        "source_path": article.source_path,
-        "article": json.dumps(article.to_dict(), ensure_ascii=False),
+        "source_path": source_key,
+        "article": json.dumps(record, ensure_ascii=False),
     }
 
 
@@ -117,9 +123,17 @@ class ArticleIndex:
         return ix.writer(limitmb=limitmb, compound=False)
 
     def size_bytes(self) -> int:
-        if not self.whoosh_dir.is_dir():
-            return 0
-        return sum(f.stat().st_size for f in self.whoosh_dir.iterdir() if f.is_file())
+        """Everything under the index folder on disk, left-over temporary files included."""
+        total = 0
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                path = os.path.join(folder, name)
+                if not os.path.islink(path):
+                    try:
+                        total += os.path.getsize(path)
+                    except OSError:  # removed while counting
+                        pass
+        return total
 
     def document_count(self) -> int:
         if not self.exists():

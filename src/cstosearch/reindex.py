@@ -9,137 +9,63 @@ bookkeeping.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
 from tqdm import tqdm
+from whoosh import query as wq
 from whoosh.writing import CLEAR
 
 from cstosearch.article import Article
+from cstosearch.bookkeeping import (
+    LOCK_FILE,
+    REPORT_FILE,
+    STATE_FILE,
+    RunLock,
+    RunMarker,
+    RunReport,
+    SeenFiles,
+    file_record,
+    last_report,
+    remove_stale_temp_files,
+    under_roots,
+    unfinished_run,
+    utc_now,
+    write_report,
+)
 from cstosearch.dedupe import Fingerprint, StoryGrouper
-from cstosearch.errors import IndexBusy, UnreadableSource
-from cstosearch.feeds import followed_lines, record_run
+from cstosearch.errors import IndexNotWritable, SourceWarning, UnreadableSource
+from cstosearch.feeds import record_run
 from cstosearch.index import ArticleIndex, article_document
-from cstosearch.ingest.reader import raw_files, read_file
+from cstosearch.ingest.normalize import normalize_url
+from cstosearch.ingest.reader import read_file
+from cstosearch.ingest.sources import source_key, walk_sources
 
-LOCK_FILE = "reindex.lock"
-STATE_FILE = "state.sqlite"
 GROUPS_FILE = "groups.pickle"
-REPORT_FILE = "last-run.json"
+
+__all__ = ["GROUPS_FILE", "LOCK_FILE", "REPORT_FILE", "STATE_FILE", "Indexer", "RemovalReport", "RunReport",
+           "last_report", "unfinished_run"]
 
 
 @dataclass
-class RunReport:
-    started_at: str = ""
-    finished_at: str = ""
-    seconds: float = 0.0
-    rebuild: bool = False
-    files_read: int = 0
-    files_unchanged: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    grouped: int = 0
-    failed: list[dict] = field(default_factory=list)
+class RemovalReport:
+    removed: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
     documents: int = 0
-    followed: list[dict] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return (f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
-                f"exact duplicates {self.duplicates}, grouped with another story {self.grouped}, "
-                f"failed {len(self.failed)}; files read {self.files_read}, "
-                f"files unchanged since last run {self.files_unchanged}; "
-                f"{self.documents} documents in the index ({self.seconds:.1f} s)" + followed_lines(self.followed))
-
-
-class RunLock:
-    """An exclusive lock on the index folder; the kernel drops it when its holder dies."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._handle = None
-
-    def __enter__(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            handle.close()
-            raise IndexBusy(f"another indexing run (pid {holder}) holds {self.path}; try again when it ends") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._handle = handle
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._handle:
-            self._handle.seek(0)
-            self._handle.truncate()
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-
-
-class SeenFiles:
-    """Which raw files earlier runs read, so an unchanged file is not read again."""
-
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
-            "sha1 TEXT, seen_at TEXT)")
-
-    def clear(self) -> None:
-        self.db.execute("DELETE FROM files")
-
-    def needs_reading(self, path: Path) -> tuple[bool, tuple]:
-        stat = path.stat()
-        row = self.db.execute("SELECT size, mtime_ns, sha1 FROM files WHERE path = ?", (str(path),)).fetchone()
-        if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
-            return False, ()
-        record = _file_record(path, stat)
-        if row and row[2] == record[3]:
-            self.remember([record])  # touched, not changed
-            return False, ()
-        return True, record
-
-    def remember(self, records: Iterable[tuple]) -> None:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.db.executemany(
-            "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha1, seen_at) VALUES (?, ?, ?, ?, ?)",
-            [(*r, now) for r in records])
-        self.db.commit()
-
-    def close(self) -> None:
-        self.db.close()
-
-
-def _file_sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class Indexer:
-    """Runs of ``index`` (rebuild) and ``reindex`` (incremental) over one index folder."""
+    """Runs of ``index`` (rebuild), ``reindex`` (incremental) and ``remove`` over one index folder."""
 
     def __init__(self, index_dir: Path, procs: int = 1, limitmb: int = 256, progress: bool | None = None) -> None:
         self.index = ArticleIndex(index_dir)
@@ -148,60 +74,130 @@ class Indexer:
         self.limitmb = limitmb
         self.progress = sys.stderr.isatty() if progress is None else progress
 
-    def run(self, sources: Iterable[Path], rebuild: bool = False) -> RunReport:
-        """Index the raw files under ``sources``: all of them on rebuild, else only new or changed ones."""
-        with RunLock(self.root / LOCK_FILE):
+    @contextmanager
+    def _exclusive_run(self):
+        """The run lock, stale temp files cleared; a folder that cannot be written gives a clear error."""
+        try:
+            for folder in (self.root, self.index.whoosh_dir):
+                if folder.exists() and not os.access(folder, os.W_OK):
+                    raise PermissionError(13, "Permission denied", str(folder))
+            with RunLock(self.root / LOCK_FILE):
+                remove_stale_temp_files(self.root, self.index.whoosh_dir)
+                yield
+        except OSError as exc:
+            where = exc.filename or self.root
+            raise IndexNotWritable(f"cannot write to the index folder ({exc.strerror or exc}: {where}); "
+                                   "the served index is unchanged") from exc
+        except sqlite3.OperationalError as exc:  # the seen-files table on a full or read-only disk
+            raise IndexNotWritable(f"cannot write to the index folder ({exc}: {self.root / STATE_FILE}); "
+                                   "the served index is unchanged") from exc
+
+    def run(self, sources: Iterable[Path], rebuild: bool = False, prune: bool = False) -> RunReport:
+        """Index the raw files under ``sources``: all of them on rebuild, else only new or changed ones.
+
+        With ``prune``, articles whose source file under ``sources`` is gone are removed.
+        """
+        sources = [Path(s) for s in sources]
+        with self._exclusive_run():
+            marker = RunMarker(self.root)
+            marker.start(rebuild)
             seen = SeenFiles(self.root / STATE_FILE)
             try:
-                files = list(raw_files(sources))
+                report = RunReport(rebuild=rebuild)
+                present: set[str] = set()
+                to_read: list[Path] = []
                 records: list[tuple] = []
-                to_read = []
-                for path in files:
-                    if rebuild:
-                        to_read.append(path)
-                        records.append(_file_record(path, path.stat()))
+                for item in walk_sources(sources):
+                    if isinstance(item, UnreadableSource):
+                        report.skipped.append({"path": item.path, "reason": item.reason})
                         continue
-                    needed, record = seen.needs_reading(path)
+                    present.add(source_key(item))
+                    try:
+                        needed, record = (True, file_record(item)) if rebuild else seen.needs_reading(item)
+                    except UnreadableSource as exc:
+                        report.failed.append({"path": exc.path, "reason": exc.reason})
+                        continue
                     if needed:
-                        to_read.append(path)
+                        to_read.append(item)
                         records.append(record)
-                report = RunReport(files_read=len(to_read), files_unchanged=len(files) - len(to_read))
-                self._index(self._outcomes(to_read), rebuild, report)
+                    else:
+                        report.files_unchanged += 1
+                report.files_read = len(to_read)
+                pruning = _Pruning([source_key(s) for s in sources], present) if prune else None
+                self._index(self._outcomes(to_read), report, pruning)
                 if rebuild:
                     seen.clear()
                 seen.remember(records)
+                if pruning:
+                    seen.forget_missing(pruning.root_keys, present)
             finally:
                 seen.close()
+            marker.finish()
         return report
 
     def index_articles(self, outcomes: Iterable[Article | UnreadableSource], rebuild: bool = False) -> RunReport:
         """Index articles that are already read (tests and callers with their own readers)."""
-        with RunLock(self.root / LOCK_FILE):
-            report = RunReport()
-            self._index(iter(outcomes), rebuild, report)
+        with self._exclusive_run():
+            report = RunReport(rebuild=rebuild)
+            keyed = ((source_key(Path(o.source_path)) if isinstance(o, Article) and o.source_path else "", o)
+                     for o in outcomes)
+            self._index(keyed, report, None)
         return report
 
-    def _outcomes(self, paths: list[Path]) -> Iterator[Article | UnreadableSource]:
+    def remove(self, targets: Iterable[str]) -> RemovalReport:
+        """Remove articles by id or URL, all in one commit."""
+        result = RemovalReport()
+        with self._exclusive_run():
+            ix = self.index.open()
+            with ix.searcher() as searcher:
+                found = {}
+                for target in targets:
+                    article_id = article_id_of(target)
+                    if article_id and searcher.document_number(id=article_id) is not None:
+                        found[target] = article_id
+                    else:
+                        result.not_found.append(target)
+            if found:
+                writer = self.index.writer(limitmb=self.limitmb)
+                try:
+                    for article_id in found.values():
+                        writer.delete_by_term("id", article_id)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+            result.removed = list(found)
+            result.documents = self.index.document_count()
+        return result
+
+    def _outcomes(self, paths: list[Path]) -> Iterator[tuple[str, Article | UnreadableSource | SourceWarning]]:
         bar = tqdm(total=len(paths), unit="file", disable=not self.progress, file=sys.stderr)
         with bar:
             for path in paths:
+                key = source_key(path)
                 try:
-                    yield from read_file(path)
+                    for outcome in read_file(path):
+                        yield key, outcome
                 except Exception as exc:  # a reader bug must not end the whole batch
-                    yield UnreadableSource(str(path), f"reader failed: {type(exc).__name__}: {exc}")
+                    yield key, UnreadableSource(str(path), f"reader failed: {type(exc).__name__}: {exc}")
                 bar.update(1)
 
-    def _index(self, outcomes: Iterator[Article | UnreadableSource], rebuild: bool, report: RunReport) -> None:
+    def _index(self, outcomes: Iterator[tuple[str, object]], report: RunReport, pruning: _Pruning | None) -> None:
         started = time.monotonic()
-        report.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        report.rebuild = rebuild
+        report.started_at = utc_now()
+        rebuild = report.rebuild
         ix = self.index.open_or_create(replace_outdated=rebuild)
         groups_path = self.root / GROUPS_FILE
         grouper = StoryGrouper() if rebuild else StoryGrouper.load(groups_path)
         batch = _Batch(self.index, rebuild, self.procs, self.limitmb)
         try:
             with ix.searcher() as searcher:
-                self._add_outcomes(outcomes, searcher, grouper, batch, report, rebuild)
+                known = _KnownArticles({} if rebuild else None, searcher)
+                self._add_outcomes(outcomes, searcher, known, grouper, batch, report)
+                if not rebuild:
+                    report.removed += batch.delete(known.stale_ids(batch.produced))
+                    if pruning:
+                        report.removed += batch.delete(pruning.gone_ids(known, batch.produced))
         except BaseException:
             batch.cancel()
             raise
@@ -209,17 +205,14 @@ class Indexer:
         grouper.save(groups_path)
         report.documents = self.index.document_count()
         # After the commit: followed searches count what this run added (see feeds.py).
-        report.followed = [asdict(c) for c in record_run(self.root, report.started_at, _utc_now(), rebuild)]
+        report.followed = [asdict(c) for c in record_run(self.root, report.started_at, utc_now(), rebuild)]
         report.seconds = round(time.monotonic() - started, 3)
-        report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        tmp = self.root / (REPORT_FILE + ".tmp")
-        tmp.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False))
-        tmp.replace(self.root / REPORT_FILE)
+        report.finished_at = utc_now()
+        write_report(self.root, report)
 
-    def _add_outcomes(self, outcomes, searcher, grouper: StoryGrouper, batch: _Batch, report: RunReport,
-                      rebuild: bool) -> None:
-        known = {} if rebuild else _known_articles(searcher)
-        group_by_hash = {content_hash: group for content_hash, group in known.values()}
+    def _add_outcomes(self, outcomes, searcher, known: _KnownArticles, grouper: StoryGrouper, batch: _Batch,
+                      report: RunReport) -> None:
+        group_by_hash = {content_hash: group for content_hash, group in known.articles.values()}
 
         @lru_cache(maxsize=4096)
         def stored_fingerprint(article_id: str) -> Fingerprint | None:
@@ -233,19 +226,29 @@ class Indexer:
         def group_of(article_id: str) -> str | None:
             if article_id in batch.groups:
                 return batch.groups[article_id]
-            return known[article_id][1] if article_id in known else None
+            return known.articles[article_id][1] if article_id in known.articles else None
 
-        for outcome in outcomes:
+        for key, outcome in outcomes:
+            known.note_file(key)  # even a file that now fails replaces what it produced before
+            if isinstance(outcome, SourceWarning):
+                report.warnings.append({"path": outcome.path, "reason": outcome.reason})
+                continue
             if isinstance(outcome, UnreadableSource):
                 report.failed.append({"path": outcome.path, "reason": outcome.reason})
                 continue
             article = outcome
             article_id, content_hash, body = article.article_id, article.content_hash, article.body_text
-            earlier_hash = batch.hashes.get(article_id) or (known[article_id][0] if article_id in known else None)
+            earlier = known.articles.get(article_id)
+            earlier_hash = batch.hashes.get(article_id) or (earlier[0] if earlier else None)
+            batch.produced.add(article_id)
             if earlier_hash == content_hash:
                 report.unchanged += 1
                 if not grouper.knows(article_id):
                     grouper.remember(article_id, Fingerprint.of(body).minhash())
+                if earlier and article_id not in batch.hashes and not known.came_from(key, article_id):
+                    # The same article now read from another file (a renamed scrape): the
+                    # document follows it, so pruning the old name does not remove it.
+                    batch.add(article_id, content_hash, body, article_document(article, earlier[1], key))
                 continue
             if earlier_hash is None and content_hash in group_by_hash:
                 group = group_by_hash[content_hash]
@@ -259,49 +262,118 @@ class Indexer:
                 report.added += 1
             else:
                 report.updated += 1
-            batch.add(article_id, content_hash, body, article_document(article, group))
+            batch.add(article_id, content_hash, body, article_document(article, group, key))
             group_by_hash.setdefault(content_hash, group)
+
+
+class _KnownArticles:
+    """The live documents before the run: id -> (content hash, group), and which file each came from."""
+
+    def __init__(self, articles: dict | None, searcher) -> None:
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.ids: list[str] = []
+        if articles is None and reader.doc_count_all():
+            self.ids = list(reader.column_reader("id"))
+            hashes = list(reader.column_reader("content_hash"))
+            groups = list(reader.column_reader("group_id"))
+            articles = {self.ids[d]: (hashes[d], groups[d]) for d in range(len(self.ids))
+                        if not reader.is_deleted(d) and self.ids[d]}
+        self.articles: dict[str, tuple[str, str]] = articles or {}
+        self._by_file: dict[str, set[str]] = {}
+
+    def ids_from(self, key: str) -> set[str]:
+        """Ids of the live documents that the file ``key`` produced."""
+        if not self.articles or not key:
+            return set()
+        docnums = self.searcher.docs_for_query(wq.Term("source_path", key))
+        return {self.ids[d] for d in docnums if d < len(self.ids)}
+
+    def note_file(self, key: str) -> None:
+        if key and key not in self._by_file:
+            self._by_file[key] = self.ids_from(key)
+
+    def came_from(self, key: str, article_id: str) -> bool:
+        return article_id in self._by_file.get(key, ())
+
+    def stale_ids(self, produced: set[str]) -> set[str]:
+        """Articles a re-read file produced before and no longer does (an edited text without URL)."""
+        return {i for ids in self._by_file.values() for i in ids} - produced
+
+
+class _Pruning:
+    """Which articles came from files under the run's sources that are no longer there."""
+
+    def __init__(self, root_keys: list[str], present_keys: set[str]) -> None:
+        self.root_keys = root_keys
+        self.present_keys = present_keys
+
+    def gone_ids(self, known: _KnownArticles, produced: set[str]) -> set[str]:
+        reader = known.searcher.reader()
+        if not known.articles:
+            return set()
+        gone = set()
+        for term in reader.lexicon("source_path"):
+            key = term.decode("utf-8") if isinstance(term, bytes) else term
+            if under_roots(key, self.root_keys) and key not in self.present_keys:
+                gone |= known.ids_from(key)
+        return gone - produced
 
 
 class _Batch:
     """Where a run's documents go until its one commit.
 
-    On a rebuild they stream into a (multi-process) writer as they are read, so memory stays
-    flat; an incremental run holds them and replaces old versions with ``update_document``.
-    A later version of an article already written in the same rebuild is held too and
-    applied right after the main commit: Whoosh cannot replace an uncommitted document.
+    Documents stream into one writer as they are read, so memory stays flat: a rebuild adds
+    them to a fresh (multi-process) writer, an incremental run replaces old versions with
+    ``update_document``. A later version of an article already written in the same run is
+    held and applied right after the main commit: Whoosh cannot replace an uncommitted document.
     """
 
     def __init__(self, index: ArticleIndex, rebuild: bool, procs: int, limitmb: int) -> None:
         self.index = index
         self.rebuild = rebuild
         self.limitmb = limitmb
-        self.writer = index.writer(procs=procs, limitmb=limitmb) if rebuild else None
+        self.writer = index.writer(procs=procs if rebuild else 1, limitmb=limitmb)
+        self.changed = rebuild
         self.held: dict[str, dict] = {}
         self.groups: dict[str, str] = {}
         self.hashes: dict[str, str] = {}
+        self.produced: set[str] = set()
         self._bodies: dict[str, bytes] = {}  # compressed: only near-duplicate checks read them
 
     def add(self, article_id: str, content_hash: str, body: str, document: dict) -> None:
-        if self.writer is not None and article_id not in self.hashes:
+        if article_id in self.hashes:
+            self.held[article_id] = document
+        elif self.rebuild:
             self.writer.add_document(**document)
         else:
-            self.held[article_id] = document
+            self.writer.update_document(**document)
+        self.changed = True
         self.groups[article_id] = document["group_id"]
         self.hashes[article_id] = content_hash
         self._bodies[article_id] = zlib.compress(body.encode("utf-8"), 1)
+
+    def delete(self, article_ids: Iterable[str]) -> int:
+        """Delete committed documents by id (documents added in this run are not touched)."""
+        count = 0
+        for article_id in sorted(article_ids):
+            count += self.writer.delete_by_term("id", article_id) or 0
+        if count:
+            self.changed = True
+        return count
 
     def body(self, article_id: str) -> str | None:
         packed = self._bodies.get(article_id)
         return zlib.decompress(packed).decode("utf-8") if packed is not None else None
 
     def cancel(self) -> None:
-        if self.writer is not None:
-            self.writer.cancel()
+        self.writer.cancel()
 
     def commit(self) -> None:
-        if self.writer is not None:
-            self.writer.commit(mergetype=CLEAR)
+        if not self.changed:
+            self.writer.cancel()  # nothing new: searchers keep their generation
+            return
+        self.writer.commit(mergetype=CLEAR) if self.rebuild else self.writer.commit()
         if self.held:
             writer = self.index.writer(procs=1, limitmb=self.limitmb)
             try:
@@ -313,30 +385,14 @@ class _Batch:
             writer.commit()
 
 
-def _file_record(path: Path, stat: os.stat_result) -> tuple[str, int, int, str]:
-    """(path, size, mtime, SHA-1): what the seen-files table keeps of a file."""
-    return str(path), stat.st_size, stat.st_mtime_ns, _file_sha1(path)
-
-
-def _known_articles(searcher) -> dict[str, tuple[str, str]]:
-    """id -> (content hash, group) for every live document, read from column storage."""
-    reader = searcher.reader()
-    if reader.doc_count_all() == 0:
-        return {}
-    ids = list(reader.column_reader("id"))
-    hashes = list(reader.column_reader("content_hash"))
-    groups = list(reader.column_reader("group_id"))
-    return {ids[d]: (hashes[d], groups[d]) for d in range(len(ids)) if not reader.is_deleted(d) and ids[d]}
+def article_id_of(target: str) -> str:
+    """The article id for an id or a URL as given on the command line ("" when it is neither)."""
+    target = target.strip()
+    if re.fullmatch(r"[0-9a-f]{16}", target):
+        return target
+    url = normalize_url(target)
+    return Article(paragraphs=[], url=url).article_id if url else ""
 
 
 def _body_of(article: dict) -> str:
     return "\n\n".join(article.get("paragraphs") or [])
-
-
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def last_report(index_dir: Path) -> dict | None:
-    path = Path(index_dir) / REPORT_FILE
-    return json.loads(path.read_text()) if path.exists() else None

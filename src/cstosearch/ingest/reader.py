@@ -1,34 +1,26 @@
-"""Walk raw scrape paths and dispatch each file to the reader for its shape."""
+"""Dispatch each raw file to the reader for its shape, and vet what the readers produce."""
 
 from __future__ import annotations
 
 import gzip
-import io
-import re
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cstosearch.article import Article
-from cstosearch.errors import UnreadableSource
-from cstosearch.ingest.files import decode_text, looks_binary, read_raw_bytes
-from cstosearch.ingest.jsonl import read_jsonl_lines
+from cstosearch.errors import SourceWarning, UnreadableSource
+from cstosearch.ingest.files import MAX_FILE_BYTES, decode_text, decompressed, looks_binary, read_raw_bytes
+from cstosearch.ingest.jsonl import read_jsonl_stream
+from cstosearch.ingest.sanitize import MAX_ARTICLE_CHARS, vet_article
+from cstosearch.ingest.sources import SKIPPED_NAMES, raw_files, walk_sources
 from cstosearch.ingest.text import read_text
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-SKIPPED_NAMES = re.compile(r"^(\.|~)|\.(lock|tmp|part|json)$")
 
+Outcome = Article | UnreadableSource | SourceWarning
 
-def raw_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the given paths, in a stable order, hidden and partial files left out."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not any(part.startswith(".") for part in child.relative_to(path).parts) \
-                        and not SKIPPED_NAMES.search(child.name):
-                    yield child
-        else:
-            yield path
+__all__ = ["MAX_FILE_BYTES", "SKIPPED_NAMES", "Outcome", "raw_files", "read_file", "read_paths", "shape_of"]
 
 
 def shape_of(path: Path) -> str:
@@ -43,8 +35,16 @@ def shape_of(path: Path) -> str:
     return "text"
 
 
-def read_file(path: Path) -> Iterator[Article | UnreadableSource]:
-    """Articles from one raw file; problems come back as UnreadableSource values, not raised."""
+def read_file(path: Path) -> Iterator[Outcome]:
+    """Articles from one raw file, vetted; problems come back as UnreadableSource values, not raised."""
+    for outcome in _read_unvetted(path):
+        if isinstance(outcome, Article):
+            yield from vet_article(outcome)
+        else:
+            yield outcome
+
+
+def _read_unvetted(path: Path) -> Iterator[Article | UnreadableSource]:
     shape = shape_of(path)
     try:
         if shape == "jsonl":
@@ -58,7 +58,12 @@ def read_file(path: Path) -> Iterator[Article | UnreadableSource]:
 
             yield read_html(raw, str(path))
         else:
-            yield read_text(decode_text(raw, str(path)), str(path))
+            text = decode_text(raw, str(path))
+            # A text dump is the article plus a little furniture: past the article limit it cannot fit.
+            if len(text) > MAX_ARTICLE_CHARS:
+                raise UnreadableSource(str(path), f"text is {len(text):,} characters, over the article limit "
+                                                  f"of {MAX_ARTICLE_CHARS:,}")
+            yield read_text(text, str(path))
     except UnreadableSource as exc:
         yield exc
     except (ValueError, LookupError, RecursionError) as exc:
@@ -66,29 +71,30 @@ def read_file(path: Path) -> Iterator[Article | UnreadableSource]:
 
 
 def _read_jsonl(path: Path) -> Iterator[Article | UnreadableSource]:
-    try:
-        if path.suffix.lower() == ".gz":
-            handle = io.TextIOWrapper(gzip.open(path), encoding="utf-8", errors="replace", newline="\n")
-        else:
-            with path.open("rb") as probe:
-                if looks_binary(probe.read(8192)):
-                    raise UnreadableSource(str(path), "binary data, not JSON lines")
-            handle = path.open(encoding="utf-8", errors="replace", newline="\n")
-    except OSError as exc:
-        raise UnreadableSource(str(path), f"cannot read file: {exc}") from exc
     outcomes = 0
-    with handle:
-        try:
-            for outcome in read_jsonl_lines(handle, str(path)):
+    try:
+        with decompressed(path) as (stream, compressed):
+            if not compressed:
+                head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
+                if looks_binary(head):
+                    raise UnreadableSource(str(path), "binary data, not JSON lines")
+            for outcome in read_jsonl_stream(stream, str(path)):
                 outcomes += 1
                 yield outcome
-        except (OSError, EOFError) as exc:
-            outcomes += 1
-            yield UnreadableSource(str(path), f"broken compressed data: {exc}")
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        outcomes += 1
+        yield UnreadableSource(str(path), f"broken compressed data: {exc}")
+    except OSError as exc:
+        outcomes += 1
+        yield UnreadableSource(str(path), f"cannot read file: {exc.strerror or exc}")
     if not outcomes:
         yield UnreadableSource(str(path), "no articles: the file holds only blank lines")
 
 
-def read_paths(paths: Iterable[Path]) -> Iterator[Article | UnreadableSource]:
-    for path in raw_files(paths):
-        yield from read_file(path)
+def read_paths(paths: Iterable[Path]) -> Iterator[Outcome]:
+    """Everything under the given paths: articles, warnings, and a refusal per file that cannot be read."""
+    for item in walk_sources(paths):
+        if isinstance(item, UnreadableSource):
+            yield item
+        else:
+            yield from read_file(item)

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from flask import Flask, current_app
 
+from cstosearch.http_headers import SECURITY_HEADERS
 from cstosearch.index import default_index_dir
 from cstosearch.search import SearchEngine, WhooshSearchEngine
 
 WEBUI_DIR = Path(os.environ.get("CSTOSEARCH_WEBUI_DIR", Path(__file__).resolve().parents[3] / "webui"))
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
+__all__ = ["SECURITY_HEADERS", "SerializedEngine", "create_app", "engine"]
+_ENGINE_LOCK = threading.Lock()
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -35,8 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.json.sort_keys = False
 
-    from cstosearch.web import api, errors, feeds, pages
+    from cstosearch.web import api, errors, feeds, limits, pages
 
+    limits.install(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(feeds.blueprint)
@@ -51,9 +47,41 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+class SerializedEngine:
+    """A search engine used by one thread at a time.
+
+    gunicorn's threaded workers serve several requests at once; Whoosh's searcher reads its
+    files through shared handles and is not documented as safe across threads, so the calls
+    into it take turns. Threads still keep slow clients from holding the whole worker.
+    """
+
+    def __init__(self, inner: SearchEngine) -> None:
+        self.inner = inner
+        self._lock = threading.Lock()
+
+    def search(self, request):
+        with self._lock:
+            return self.inner.search(request)
+
+    def article(self, article_id: str):
+        with self._lock:
+            return self.inner.article(article_id)
+
+    def related(self, article_id: str):
+        with self._lock:
+            return self.inner.related(article_id)
+
+    def document_count(self) -> int:
+        with self._lock:
+            return self.inner.document_count()
+
+
 def engine() -> SearchEngine:
     """The process's search engine, opened on first use (after gunicorn forks its workers)."""
     extensions = current_app.extensions
     if "cstosearch.engine" not in extensions:
-        extensions["cstosearch.engine"] = WhooshSearchEngine(Path(current_app.config["INDEX_DIR"]))
+        with _ENGINE_LOCK:
+            if "cstosearch.engine" not in extensions:
+                inner = WhooshSearchEngine(Path(current_app.config["INDEX_DIR"]))
+                extensions["cstosearch.engine"] = SerializedEngine(inner)
     return extensions["cstosearch.engine"]

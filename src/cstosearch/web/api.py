@@ -59,6 +59,7 @@ def article(article_id: str):
     if found is None:
         return jsonify(error="not_found", message=f"no article with id {article_id[:40]!r}"), 404
     data = found.to_dict()
+    data.pop("source_path", None)  # a path on the server, never shown
     data["related"] = [asdict(hit) for hit in engine().related(article_id)]
     return jsonify(data)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from cstosearch.query import MAX_OUTLETS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS
+from cstosearch.query import MAX_OUTLETS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_RESULT_DEPTH, SORTS
 from cstosearch.web.openapi_feeds import FEED_SCHEMAS, feed_paths
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
+# An empty value means "no filter", as an HTML form sends it.
+OPTIONAL_DATE = {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2})?$"}
 
 
 def _query_param(name: str, schema: dict, description: str) -> dict:
@@ -23,14 +25,17 @@ SEARCH_PARAMETERS = [
                  "Empty with no filters matches every article."),
     _query_param("outlet", {**STRING_LIST, "maxItems": MAX_OUTLETS}, "Only these outlets (any of them)."),
     _query_param("author", {**STRING_LIST, "maxItems": MAX_OUTLETS}, "Only these authors (any of them)."),
-    _query_param("from", {"type": "string", "format": "date"}, "Published on or after this day (YYYY-MM-DD)."),
-    _query_param("to", {"type": "string", "format": "date"}, "Published on or before this day (YYYY-MM-DD)."),
-    _query_param("year", {"type": "array", "items": {"type": "string", "pattern": r"^\d{4}$"}},
-                 "Only these years."),
-    _query_param("month", {"type": "array", "items": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
-                 "Only these months (YYYY-MM)."),
+    _query_param("from", OPTIONAL_DATE, "Published on or after this day (YYYY-MM-DD; empty: no bound). "
+                 "A day that does not exist (2023-02-30) is answered 400."),
+    _query_param("to", OPTIONAL_DATE, "Published on or before this day (YYYY-MM-DD; empty: no bound)."),
+    _query_param("year", {"type": "array", "items": {"type": "string", "pattern": r"^(\d{4})?$"}},
+                 "Only these years (empty values are ignored)."),
+    _query_param("month", {"type": "array", "items": {"type": "string", "pattern": r"^(\d{4}-\d{2})?$"}},
+                 "Only these months (YYYY-MM; empty values are ignored)."),
     _query_param("sort", {"type": "string", "enum": list(SORTS)}, "relevance (default) or date (newest first)."),
-    _query_param("page", {"type": "integer", "minimum": 1}, "Page number, from 1. page × page_size ≤ 10000."),
+    _query_param("page", {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_DEPTH},
+                 f"Page number, from 1. Results deeper than {MAX_RESULT_DEPTH} are not served: "
+                 f"page × page_size > {MAX_RESULT_DEPTH} is answered 400."),
     _query_param("page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
                  f"Results per page (default 10, at most {MAX_PAGE_SIZE})."),
     _query_param("group", {"type": "string", "enum": ["on", "off"]},
@@ -144,7 +149,6 @@ SCHEMAS = {
             "outlet_name": {"type": "string"},
             "paragraphs": STRING_LIST,
             "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
-            "source_path": {"type": "string"},
             "language": {"type": "string"},
             "content_hash": {"type": "string"},
             "related": {"type": "array", "description": "Other articles of the same story, newest first.",
@@ -162,6 +166,8 @@ def _error(description: str) -> dict:
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 SEARCH_ERRORS = {
     "400": _error("The request cannot be answered as asked (bad parameter, query too long, too deep)."),
+    "414": _error("The request line is too long."),
+    "431": _error("Too many request headers, or one too large."),
     "503": _error("The search ran past its time limit, or there is no index."),
 }
 
