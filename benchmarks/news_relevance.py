@@ -102,8 +102,12 @@ def main() -> None:
         rankings = [
             ("chosen", DEFAULT_RANKING),
             ("plain BM25 (all weights 1, no coordination)", Ranking(coordination=0.0)),
-            ("title x3", replace(DEFAULT_RANKING, title=3.0)),
-            ("strict word count first", replace(DEFAULT_RANKING, coordination=8.0)),
+            ("chosen, feedback from 3 words", replace(DEFAULT_RANKING, feedback_min_words=3)),
+            ("chosen without proximity", replace(DEFAULT_RANKING, proximity=0.0)),
+            ("chosen, title x0.5 (best on Cranfield)", replace(DEFAULT_RANKING, title=0.5)),
+            ("chosen, title x3", replace(DEFAULT_RANKING, title=3.0)),
+            ("chosen, coordination 0.5", replace(DEFAULT_RANKING, coordination=0.5)),
+            ("chosen, strict word count first", replace(DEFAULT_RANKING, coordination=8.0)),
         ]
         print(f"{len(articles)} articles, {len(queries)} queries (seed {args.seed})")
         print(f"{'ranking':<46} {'kind':<9} {'MRR@10':>7} {'found@10':>9} {'queries':>8}")

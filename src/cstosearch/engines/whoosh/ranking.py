@@ -7,6 +7,7 @@ each field is weighted once, in the query, never again in the schema.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ class Ranking:
     # A document with some of a plain search's words scores (matched / all words) ** this
     # of its BM25 score; documents with every word come first whatever their score.
     coordination: float = 1.0
+    idf: str = "whoosh"
     # Neighbouring words of a plain search found within ``proximity_slop`` positions of each
     # other add this share of their scores again.
     proximity: float = 0.0
@@ -47,10 +49,27 @@ class Ranking:
         return {name: data[name] for name in ("title", "body", "captions", "author", "outlet")}
 
     def weighting(self) -> scoring.WeightingModel:
+        if self.idf == "probabilistic":
+            return ProbabilisticBM25F(B=self.b, K1=self.k1)
         return scoring.BM25F(B=self.b, K1=self.k1)
 
 
-DEFAULT_RANKING = Ranking()
+class ProbabilisticBM25F(scoring.BM25F):
+    """BM25F with the probabilistic idf of Lucene and FTS5, ln(1 + (N - n + 0.5) / (n + 0.5)):
+    a word in most documents weighs next to nothing (Whoosh's own idf keeps it at 1 or more)."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        found = super().scorer(searcher, fieldname, text, qf)
+        if isinstance(found, scoring.BM25FScorer):
+            parent = searcher.get_parent()
+            documents = parent.doc_count_all()
+            frequency = parent.doc_frequency(fieldname, text)
+            found.idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        return found
+
+
+DEFAULT_RANKING = Ranking(k1=1.6, idf="probabilistic", coordination=0.5, proximity=0.25, feedback_terms=20,
+                          feedback_weight=0.5, feedback_min_words=6)
 
 
 def score_targets(searcher, query, targets: np.ndarray, weighting, deadline: Deadline) -> np.ndarray:
