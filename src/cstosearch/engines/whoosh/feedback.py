@@ -10,7 +10,7 @@ from collections import Counter
 import numpy as np
 from whoosh import query as wq
 
-from cstosearch.analysis import STOP_WORDS, WORD, index_term
+from cstosearch.analysis import STOP_WORDS, index_term, split_words
 
 FEEDBACK_FIELD = "body"
 
@@ -26,8 +26,8 @@ def expansion_query(searcher, top_docnums: list[int], query_stems: set[str], ter
     for docnum in top_docnums:
         article = json.loads(searcher.stored_fields(docnum)["article"])
         text = " ".join([article.get("title", ""), *article.get("paragraphs", [])])
-        counts = Counter(index_term(m.group()) for m in WORD.finditer(text)
-                         if not m.group().isdigit() and m.group().lower() not in STOP_WORDS)
+        counts = Counter(index_term(word) for word in split_words(text)
+                         if not word.isdigit() and word.lower() not in STOP_WORDS)
         length = sum(counts.values()) or 1
         for stem, count in counts.items():
             evidence[stem] += count / length
@@ -48,5 +48,6 @@ def expansion_query(searcher, top_docnums: list[int], query_stems: set[str], ter
 
 
 def best(scores: np.ndarray, tier: np.ndarray, targets: np.ndarray, count: int) -> list[int]:
+    """The ``count`` best-ranked documents of a first pass that scored above nothing."""
     order = np.lexsort((targets, -scores, -tier))[:count]
     return [int(targets[i]) for i in order if scores[i] > 0]
