@@ -56,8 +56,7 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.tokens = [m for m in _TOKEN.finditer(text)]
         self.position = 0
-        letters = [c for c in text if c.isalpha()]
-        self.all_capitals = bool(letters) and all(c.isupper() for c in letters)
+        self.all_capitals = written_in_capitals(text)
         self.word_count = 0
         self.prefix_count = 0
         self.ignored: list[str] = []
@@ -188,9 +187,17 @@ class _Reader:
             raise BadQuery(f"a joined word may hold at most {MAX_PHRASE_WORDS} parts")
         return Phrase(tuple(words), field, 0, joined=raw.rstrip("*"))
 
-    def is_stop_word(self, word: Word) -> bool:
-        capitals = len(word.text) > 1 and word.text.isupper() and not self.all_capitals
-        return fold(word.text) in STOP_WORDS and not capitals
+
+
+def written_in_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _is_stop_word(word: Word, all_capitals: bool) -> bool:
+    """A function word, unless written in capitals (IT, WHO) in a query that is not all capitals."""
+    acronym = len(word.text) > 1 and word.text.isupper() and not all_capitals
+    return fold(word.text) in STOP_WORDS and not acronym
 
 
 def _merge_groups(first: Node, second: Node) -> Node:
@@ -220,10 +227,11 @@ def _empty(node: Node) -> bool:
 def drop_stop_words(parsed: ParsedQuery, text: str) -> ParsedQuery:
     """A plain search without its stop words, unless nothing else would be left."""
     root = parsed.root
-    reader = _Reader(text)
     if not isinstance(root, Group) or not root.optional:
         return parsed
-    kept = tuple(c for c in root.optional if not (isinstance(c, Word) and c.field is None and reader.is_stop_word(c)))
+    all_capitals = written_in_capitals(text)
+    kept = tuple(c for c in root.optional
+                 if not (isinstance(c, Word) and c.field is None and _is_stop_word(c, all_capitals)))
     if not kept and not root.required:
         return parsed
     dropped = tuple(c.text for c in root.optional if c not in kept)

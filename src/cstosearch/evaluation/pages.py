@@ -11,6 +11,8 @@ from typing import Any
 import click
 import lxml.html
 
+from cstosearch.ingest.html.tree_text import remove_keep_tail
+
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd details div dl dt fieldset figcaption figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th "
@@ -40,7 +42,7 @@ def html_to_text(html: str | bytes, drop_figcaptions: bool = False) -> str:
     root = lxml.html.fromstring(html)
     if drop_figcaptions:
         for caption in root.xpath("//figcaption"):
-            _drop_keep_tail(caption)
+            remove_keep_tail(caption)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -53,19 +55,6 @@ def html_to_text(html: str | bytes, drop_figcaptions: bool = False) -> str:
     text = root.text_content()
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
-
-
-def _drop_keep_tail(element: Any) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
 
 
 def load_pages(folder: Path, limit: int | None = None) -> list[Page]:
