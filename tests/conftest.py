@@ -9,6 +9,7 @@ import pytest
 
 from cstosearch.reindex import Indexer
 from cstosearch.web import create_app
+from tests.opensearch_cluster import opensearch_cluster, opensearch_url  # noqa: F401  (session fixtures)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = REPO_ROOT / "ingest"
