@@ -1,6 +1,10 @@
 """Building and refreshing the index: only new or changed scrapes, one atomic commit, one run at a time.
 
-Order of durable steps: the Whoosh commit (atomic; searchers switch to it when they next
+The articles go to a store: the Whoosh index in the index folder (``WhooshStore``) or an
+OpenSearch alias (``cstosearch.engines.opensearch.OpenSearchStore``); the lock, the record of
+files seen, the near-duplicate table and the run report always live in the index folder.
+
+Order of durable steps: the store's commit (atomic; searchers switch to it when they next
 look), then the near-duplicate table, then the record of files seen, then the run report.
 A run killed before the commit changes nothing that is served; killed after it, the next
 run re-reads the unrecorded files, finds their articles already indexed, and completes the
@@ -22,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from tqdm import tqdm
 from whoosh.writing import CLEAR
@@ -136,14 +141,51 @@ def _file_sha1(path: Path) -> str:
     return digest.hexdigest()
 
 
+class StoreSession(Protocol):
+    """One run's view of a store: what is already indexed, and where this run's articles go."""
+
+    def known_articles(self) -> dict[str, tuple[str, str]]: ...
+
+    def stored_article(self, article_id: str) -> dict | None: ...
+
+    def write(self, article: Article, group_id: str) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
+class ArticleStore(Protocol):
+    """Where indexed articles live, as the ingester sees it."""
+
+    def session(self, rebuild: bool) -> StoreSession: ...
+
+    def document_count(self) -> int: ...
+
+
+class WhooshStore:
+    """The Whoosh index in an index folder."""
+
+    def __init__(self, index: ArticleIndex, procs: int = 1, limitmb: int = 256) -> None:
+        self.index = index
+        self.procs = procs
+        self.limitmb = limitmb
+
+    def session(self, rebuild: bool) -> _WhooshSession:
+        return _WhooshSession(self.index, rebuild, self.procs, self.limitmb)
+
+    def document_count(self) -> int:
+        return self.index.document_count()
+
+
 class Indexer:
     """Runs of ``index`` (rebuild) and ``reindex`` (incremental) over one index folder."""
 
-    def __init__(self, index_dir: Path, procs: int = 1, limitmb: int = 256, progress: bool | None = None) -> None:
+    def __init__(self, index_dir: Path, procs: int = 1, limitmb: int = 256, progress: bool | None = None,
+                 store: ArticleStore | None = None) -> None:
         self.index = ArticleIndex(index_dir)
         self.root = Path(index_dir)
-        self.procs = procs
-        self.limitmb = limitmb
+        self.store = store if store is not None else WhooshStore(self.index, procs, limitmb)
         self.progress = sys.stderr.isatty() if progress is None else progress
 
     def run(self, sources: Iterable[Path], rebuild: bool = False) -> RunReport:
@@ -193,34 +235,34 @@ class Indexer:
         started = time.monotonic()
         report.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         report.rebuild = rebuild
-        ix = self.index.open_or_create(replace_outdated=rebuild)
+        self.root.mkdir(parents=True, exist_ok=True)
         groups_path = self.root / GROUPS_FILE
         grouper = StoryGrouper() if rebuild else StoryGrouper.load(groups_path)
-        batch = _Batch(self.index, rebuild, self.procs, self.limitmb)
+        session = self.store.session(rebuild)
+        batch = _Batch(session)
         try:
-            with ix.searcher() as searcher:
-                self._add_outcomes(outcomes, searcher, grouper, batch, report, rebuild)
+            self._add_outcomes(outcomes, session, grouper, batch, report, rebuild)
         except BaseException:
-            batch.cancel()
+            session.cancel()
             raise
-        batch.commit()
+        session.commit()
         grouper.save(groups_path)
-        report.documents = self.index.document_count()
+        report.documents = self.store.document_count()
         report.seconds = round(time.monotonic() - started, 3)
         report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         tmp = self.root / (REPORT_FILE + ".tmp")
         tmp.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False))
         tmp.replace(self.root / REPORT_FILE)
 
-    def _add_outcomes(self, outcomes, searcher, grouper: StoryGrouper, batch: _Batch, report: RunReport,
-                      rebuild: bool) -> None:
-        known = {} if rebuild else _known_articles(searcher)
+    def _add_outcomes(self, outcomes, session: StoreSession, grouper: StoryGrouper, batch: _Batch,
+                      report: RunReport, rebuild: bool) -> None:
+        known = {} if rebuild else session.known_articles()
         group_by_hash = {content_hash: group for content_hash, group in known.values()}
 
         @lru_cache(maxsize=4096)
         def stored_fingerprint(article_id: str) -> Fingerprint | None:
-            stored = searcher.document(id=article_id)
-            return Fingerprint.of(_body_of(json.loads(stored["article"]))) if stored else None
+            stored = session.stored_article(article_id)
+            return Fingerprint.of(_body_of(stored)) if stored else None
 
         def fingerprint_of(article_id: str) -> Fingerprint | None:
             body = batch.body(article_id)
@@ -255,12 +297,33 @@ class Indexer:
                 report.added += 1
             else:
                 report.updated += 1
-            batch.add(article_id, content_hash, body, article_document(article, group))
+            batch.add(article, group)
             group_by_hash.setdefault(content_hash, group)
 
 
 class _Batch:
-    """Where a run's documents go until its one commit.
+    """What a run has written so far (groups, hashes, bodies), for the checks that follow in the run."""
+
+    def __init__(self, session: StoreSession) -> None:
+        self.session = session
+        self.groups: dict[str, str] = {}
+        self.hashes: dict[str, str] = {}
+        self._bodies: dict[str, bytes] = {}  # compressed: only near-duplicate checks read them
+
+    def add(self, article: Article, group_id: str) -> None:
+        article_id = article.article_id
+        self.session.write(article, group_id)
+        self.groups[article_id] = group_id
+        self.hashes[article_id] = article.content_hash
+        self._bodies[article_id] = zlib.compress(article.body_text.encode("utf-8"), 1)
+
+    def body(self, article_id: str) -> str | None:
+        packed = self._bodies.get(article_id)
+        return zlib.decompress(packed).decode("utf-8") if packed is not None else None
+
+
+class _WhooshSession:
+    """Where a run's Whoosh documents go until its one commit.
 
     On a rebuild they stream into a (multi-process) writer as they are read, so memory stays
     flat; an incremental run holds them and replaces old versions with ``update_document``.
@@ -270,32 +333,35 @@ class _Batch:
 
     def __init__(self, index: ArticleIndex, rebuild: bool, procs: int, limitmb: int) -> None:
         self.index = index
-        self.rebuild = rebuild
         self.limitmb = limitmb
+        ix = index.open_or_create(replace_outdated=rebuild)
+        self.searcher = ix.searcher()
         self.writer = index.writer(procs=procs, limitmb=limitmb) if rebuild else None
+        self.written: set[str] = set()
         self.held: dict[str, dict] = {}
-        self.groups: dict[str, str] = {}
-        self.hashes: dict[str, str] = {}
-        self._bodies: dict[str, bytes] = {}  # compressed: only near-duplicate checks read them
 
-    def add(self, article_id: str, content_hash: str, body: str, document: dict) -> None:
-        if self.writer is not None and article_id not in self.hashes:
+    def known_articles(self) -> dict[str, tuple[str, str]]:
+        return _known_articles(self.searcher)
+
+    def stored_article(self, article_id: str) -> dict | None:
+        stored = self.searcher.document(id=article_id)
+        return json.loads(stored["article"]) if stored else None
+
+    def write(self, article: Article, group_id: str) -> None:
+        document = article_document(article, group_id)
+        if self.writer is not None and document["id"] not in self.written:
             self.writer.add_document(**document)
+            self.written.add(document["id"])
         else:
-            self.held[article_id] = document
-        self.groups[article_id] = document["group_id"]
-        self.hashes[article_id] = content_hash
-        self._bodies[article_id] = zlib.compress(body.encode("utf-8"), 1)
-
-    def body(self, article_id: str) -> str | None:
-        packed = self._bodies.get(article_id)
-        return zlib.decompress(packed).decode("utf-8") if packed is not None else None
+            self.held[document["id"]] = document
 
     def cancel(self) -> None:
+        self.searcher.close()
         if self.writer is not None:
             self.writer.cancel()
 
     def commit(self) -> None:
+        self.searcher.close()
         if self.writer is not None:
             self.writer.commit(mergetype=CLEAR)
         if self.held:

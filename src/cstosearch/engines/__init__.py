@@ -1,0 +1,1 @@
+"""Search engines behind the one ``SearchEngine`` seam; each folder is one engine."""
