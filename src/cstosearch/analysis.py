@@ -13,7 +13,9 @@ import snowballstemmer
 from whoosh.analysis import Token, Tokenizer
 from whoosh.support.charset import accent_map
 
-WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+# An acronym written with dots (U.N., U.S.A., u.s) is one word without them, however it is
+# written, so "U.N." and "UN" meet; other words may hold inner dots (3.5, example.com).
+WORD = re.compile(r"(?P<acronym>[^\W\d_](?:\.[^\W\d_])+\.?(?!\w))|\w+(?:\.?\w+)*", re.UNICODE)
 _TERMS: dict[str, str] = {}
 _TERM_CACHE_LIMIT = 400_000
 # Snowball's English (Porter2) stemmer: Whoosh's own Porter stems "getting" to "gett".
@@ -24,7 +26,7 @@ def index_term(word: str) -> str:
     """The term one word is indexed under (cached: news text repeats its words)."""
     term = _TERMS.get(word)
     if term is None:
-        term = _STEMMER.stemWord(word.lower().translate(accent_map))
+        term = _STEMMER.stemWord(fold(word))
         if len(_TERMS) < _TERM_CACHE_LIMIT:
             _TERMS[word] = term
     return term
@@ -54,6 +56,8 @@ class NewsTokenizer(Tokenizer):
         position = start_pos
         for match in WORD.finditer(value):
             word = match.group()
+            if match.group("acronym"):
+                word = word.replace(".", "")
             token.text = index_term(word)
             token.boost = 1.0
             token.stopped = False
@@ -68,5 +72,28 @@ class NewsTokenizer(Tokenizer):
             yield token
 
 
+def split_words(text: str) -> list[str]:
+    """The words of ``text`` as the tokenizer sees them (acronym dots dropped), not yet stemmed."""
+    return [m.group().replace(".", "") if m.group("acronym") else m.group() for m in WORD.finditer(text)]
+
+
+def fold(word: str) -> str:
+    """A word lower-cased and accent-folded, not stemmed (the form prefixes are matched on)."""
+    return word.lower().translate(accent_map)
+
+
 def news_analyzer() -> NewsTokenizer:
     return NewsTokenizer()
+
+
+# Function words a plain search passes over (they are still indexed, so phrases keep them):
+# matching "what" or "the" says nothing about an article, and walking them costs the most.
+STOP_WORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have
+having he her here hers herself him himself his how i if in into is it its itself just me more most
+my myself no nor not now of off on once only or other our ours ourselves out over own same she
+should so some such than that the their theirs them themselves then there these they this those
+through to too under until up very was we were what when where which while who whom why will with
+would you your yours yourself yourselves
+""".split())

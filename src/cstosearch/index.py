@@ -14,7 +14,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from cstosearch.analysis import news_analyzer
+from cstosearch.analysis import fold, news_analyzer, split_words
 from cstosearch.article import Article
 from cstosearch.errors import IndexMissing, IndexOutdated
 
@@ -28,11 +28,14 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         url=ID(stored=True),
-        title=TEXT(analyzer=analyzer, field_boost=3.0),
+        # Field weights are applied once, at query time (engines/whoosh/ranking.py), never here.
+        title=TEXT(analyzer=analyzer),
         body=TEXT(analyzer=analyzer),
-        captions=TEXT(analyzer=analyzer, field_boost=1.5),
-        author=TEXT(analyzer=analyzer, field_boost=1.5),
+        captions=TEXT(analyzer=analyzer),
+        author=TEXT(analyzer=analyzer),
         outlet=TEXT(analyzer=analyzer),
+        # Each distinct word form once (folded, not stemmed): a prefix search expands these.
+        words=KEYWORD(lowercase=False, commas=False, scorable=False),
         # Facet fields are column-stored so counting and sorting read one array.
         outlet_facet=ID(sortable=True),
         author_facet=KEYWORD(commas=True, lowercase=False, scorable=False),
@@ -50,6 +53,9 @@ def build_schema() -> Schema:
 def article_document(article: Article, group_id: str = "") -> dict:
     """The Whoosh document for an article; the whole record is stored once, as JSON."""
     published = article.published_at
+    searchable = " ".join([article.title, article.subtitle, article.body_text, *(f"{c.text} {c.credit}" for c in
+                                                                                 article.captions),
+                           " ".join(article.authors), article.outlet_name])
     return {
         "id": article.article_id,
         "url": article.url,
@@ -58,6 +64,7 @@ def article_document(article: Article, group_id: str = "") -> dict:
         "captions": "\n".join(f"{c.text} {c.credit}".strip() for c in article.captions),
         "author": ", ".join(article.authors),
         "outlet": article.outlet_name,
+        "words": " ".join({fold(word) for word in split_words(searchable)}),
         "outlet_facet": article.outlet_name,
         "author_facet": ",".join(a.replace(",", " ") for a in article.authors),
         "authors": AUTHOR_SEPARATOR.join(a.replace(",", " ") for a in article.authors),

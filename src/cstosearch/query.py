@@ -1,4 +1,4 @@
-"""The search request a user can make, its bounds, and parsing its query text for Whoosh."""
+"""The search request a user can make and its bounds (the query text is read by ``query_parser``)."""
 
 from __future__ import annotations
 
@@ -6,23 +6,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from whoosh import query as wq
-from whoosh.qparser import MultifieldParser, plugins
-from whoosh.qparser.syntax import AndGroup, OrGroup
-
 from cstosearch.errors import BadQuery
 
-SEARCH_FIELDS = ["title", "body", "captions", "author", "outlet"]
-FIELD_ALIASES = {"captions": ["caption"], "body": ["text"]}
 SORTS = ("relevance", "date")
 
 MAX_QUERY_CHARS = 1000
-MAX_QUERY_TERMS = 64
 MAX_PAGE_SIZE = 100
 MAX_RESULT_DEPTH = 10_000
 MAX_OUTLETS = 50
-MIN_WILDCARD_PREFIX = 3
-MAX_WILDCARD_EXPANSION = 1000
 
 
 @dataclass(frozen=True)
@@ -41,6 +32,7 @@ class SearchRequest:
     months: tuple[str, ...] = field(default=())
     authors: tuple[str, ...] = field(default=())
     story: str = ""
+    explain: bool = False
 
     @property
     def offset(self) -> int:
@@ -107,62 +99,6 @@ def request_from_args(args) -> SearchRequest:
     story = args.get("story") or ""
     if story and not re.fullmatch(r"[0-9a-f]{16}", story):
         raise BadQuery("story must be a story id as given in the results")
+    explain = (args.get("explain") or "").lower() in ("1", "on", "true", "yes")
     return SearchRequest(query, outlets, date_from, date_to, sort, page, page_size, group, years, months,
-                         authors, story)
-
-
-def make_parser(schema, conjunctive: bool = True) -> MultifieldParser:
-    parser = MultifieldParser(
-        SEARCH_FIELDS, schema, group=AndGroup if conjunctive else OrGroup,
-        fieldboosts={"title": 3.0, "captions": 1.5, "author": 1.5},
-    )
-    # Apostrophes are part of words in news text ("Armenia's"), never quotes.
-    parser.remove_plugin_class(plugins.SingleQuotePlugin)
-    parser.remove_plugin_class(plugins.EveryPlugin)
-    parser.remove_plugin_class(plugins.BoostPlugin)
-    parser.add_plugin(plugins.PlusMinusPlugin())
-    parser.add_plugin(plugins.FieldAliasPlugin(FIELD_ALIASES))
-    return parser
-
-
-def _balance_quotes(text: str) -> str:
-    return text + '"' if text.count('"') % 2 else text
-
-
-def parse_query(text: str, schema, reader, conjunctive: bool = True) -> wq.Query:
-    """Parse user query text into a bounded Whoosh query; raises BadQuery."""
-    parser = make_parser(schema, conjunctive)
-    try:
-        parsed = parser.parse(_balance_quotes(text))
-    except Exception as exc:  # the parser raises assorted internal errors on odd input
-        raise BadQuery(f"could not understand the query: {exc}") from None
-    _check_bounds(parsed, reader)
-    return parsed
-
-
-def _check_bounds(parsed: wq.Query, reader) -> None:
-    leaves = [parsed] if parsed.is_leaf() else list(parsed.leaves())
-    # Each word is searched in every field, so the parsed query has one leaf per word and field.
-    words = len(leaves) // len(SEARCH_FIELDS) or len(leaves)
-    if words > MAX_QUERY_TERMS:
-        raise BadQuery(f"the query has {words} terms; the limit is {MAX_QUERY_TERMS}")
-    for node in leaves:
-        if isinstance(node, wq.Every):
-            raise BadQuery(f"a wildcard needs at least {MIN_WILDCARD_PREFIX} letters before * or ?")
-        if isinstance(node, (wq.Wildcard, wq.Prefix)):
-            text = str(node.text)
-            fixed = re.split(r"[*?]", text, maxsplit=1)[0]
-            if len(fixed) < MIN_WILDCARD_PREFIX:
-                raise BadQuery(
-                    f"a wildcard needs at least {MIN_WILDCARD_PREFIX} letters before * or ? (got {text!r})")
-            expansion = 0
-            for _ in node._btexts(reader):
-                expansion += 1
-                if expansion > MAX_WILDCARD_EXPANSION:
-                    raise BadQuery(f"{text!r} matches too many words; make it longer")
-        elif isinstance(node, (wq.TermRange, wq.NumericRange, wq.DateRange)):
-            raise BadQuery("ranges are given with the from and to parameters, not in the query")
-
-
-def has_operators(text: str) -> bool:
-    return bool(re.search(r'"|\bOR\b|\bNOT\b|\bAND\b|(^|\s)[-+]|\w:', text))
+                         authors, story, explain)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -81,7 +82,7 @@ def search_page():
     error, page, search_request, chart = "", None, None, None
     status = 200
     try:
-        search_request = request_from_args(args)
+        search_request = replace(request_from_args(args), explain=True)
         if searched:
             page = engine().search(search_request)
             months = {f.value: f.count for f in page.facets["month"]}

@@ -1,0 +1,86 @@
+"""Ranking: BM25F with per-field weights, documents with more of a plain search's words first.
+
+The weights and BM25 parameters were chosen by measurement (``benchmarks/relevance.py``);
+each field is weighted once, in the query, never again in the schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from whoosh import scoring
+
+from cstosearch.engines.whoosh.translate import Deadline
+
+# A walk over all of a segment's matches beats jumping to each target once targets are this dense.
+DENSE_SHARE = 0.2
+CHECK_EVERY = 512
+
+
+@dataclass(frozen=True)
+class Ranking:
+    title: float = 1.0
+    body: float = 1.0
+    captions: float = 1.0
+    author: float = 1.0
+    outlet: float = 1.0
+    k1: float = 1.2
+    b: float = 0.75
+
+    def field_weights(self) -> dict[str, float]:
+        data = asdict(self)
+        return {name: data[name] for name in ("title", "body", "captions", "author", "outlet")}
+
+    def weighting(self) -> scoring.WeightingModel:
+        return scoring.BM25F(B=self.b, K1=self.k1)
+
+
+DEFAULT_RANKING = Ranking()
+
+
+def score_targets(searcher, query, targets: np.ndarray, weighting, deadline: Deadline) -> np.ndarray:
+    """The score of each target document (sorted global numbers) under ``query``; 0 where it does not match."""
+    scores = np.zeros(len(targets), dtype=np.float64)
+    if query is None or not len(targets):
+        return scores
+    for subsearcher, offset in searcher.leaf_searchers():
+        end = offset + subsearcher.doc_count_all()
+        first, last = np.searchsorted(targets, [offset, end])
+        if first == last:
+            continue
+        matcher = query.matcher(subsearcher, subsearcher.context(needs_current=True, weighting=weighting))
+        if not matcher.is_active():
+            continue
+        local = targets[first:last] - offset
+        if (last - first) > DENSE_SHARE * subsearcher.doc_count_all():
+            wanted = np.zeros(end - offset, dtype=bool)
+            wanted[local] = True
+            seen = 0
+            while matcher.is_active():
+                docnum = matcher.id()
+                if wanted[docnum]:
+                    scores[first + np.searchsorted(local, docnum)] = matcher.score()
+                matcher.next()
+                seen += 1
+                if seen % CHECK_EVERY == 0:
+                    deadline.check()
+            continue
+        for i, docnum in enumerate(local.tolist()):
+            if i % CHECK_EVERY == 0:
+                deadline.check()
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                scores[first + i] = matcher.score()
+    return scores
+
+
+def fold_groups(order: np.ndarray, group_codes: np.ndarray) -> np.ndarray:
+    """``order`` keeping only the first (best-ranked) document of each story group."""
+    if not len(order):
+        return order
+    _, first = np.unique(group_codes[order], return_index=True)
+    return order[np.sort(first)]

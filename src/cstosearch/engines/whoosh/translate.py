@@ -1,0 +1,136 @@
+"""The query tree in Whoosh's terms: weighted queries to score with, boolean masks to match with.
+
+Matching is evaluated on masks (one byte per document, cached per generation), so the total,
+every facet and every page read the same set; Whoosh's matchers only score and position-check.
+"""
+
+from __future__ import annotations
+
+import time
+from itertools import islice
+
+import numpy as np
+from whoosh import query as wq
+
+from cstosearch.analysis import fold, index_term
+from cstosearch.errors import BadQuery
+from cstosearch.query_tree import SEARCHABLE_FIELDS, AnyOf, Everything, Group, Leaf, Node, Phrase, Prefix, Word
+from cstosearch.results import SearchTimeout
+
+PREFIX_FIELD = "words"
+MAX_PREFIX_EXPANSION = 1000
+MASK_CHUNK = 4096
+
+
+class Deadline:
+    """One time budget for every stage of a search."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
+            raise SearchTimeout(f"the search took longer than {self.seconds:g} s and was stopped; narrow it")
+
+
+class Translator:
+    """Turns tree nodes into Whoosh queries and masks for one generation and one ranking."""
+
+    def __init__(self, generation, field_weights: dict[str, float], deadline: Deadline) -> None:
+        self.generation = generation
+        self.reader = generation.searcher.reader()
+        self.field_weights = field_weights
+        self.deadline = deadline
+        self._expansions: dict[str, tuple[str, ...]] = {}
+
+    # --- terms -----------------------------------------------------------------------------
+    def stems(self, leaf: Leaf) -> tuple[str, ...]:
+        """The index terms a leaf looks for (a prefix: every stem of the words it begins)."""
+        if isinstance(leaf, Word):
+            return (index_term(leaf.text),)
+        if isinstance(leaf, Phrase):
+            return tuple(index_term(word) for word in leaf.words)
+        return self.expand(leaf.text)
+
+    def expand(self, prefix: str) -> tuple[str, ...]:
+        if prefix not in self._expansions:
+            words = islice(self.reader.expand_prefix(PREFIX_FIELD, fold(prefix)), MAX_PREFIX_EXPANSION + 1)
+            found = [w.decode("utf-8") if isinstance(w, bytes) else w for w in words]
+            if len(found) > MAX_PREFIX_EXPANSION:
+                raise BadQuery(f"{prefix}* matches more than {MAX_PREFIX_EXPANSION} words; make it longer")
+            self._expansions[prefix] = tuple(sorted({index_term(word) for word in found}))
+        return self._expansions[prefix]
+
+    def fields(self, leaf: Leaf) -> tuple[str, ...]:
+        return (leaf.field,) if leaf.field else SEARCHABLE_FIELDS
+
+    # --- queries ---------------------------------------------------------------------------
+    def leaf_query(self, leaf: Leaf, weighted: bool) -> wq.Query:
+        per_field = []
+        for fieldname in self.fields(leaf):
+            weight = self.field_weights.get(fieldname, 1.0) if weighted else 1.0
+            if weighted and weight <= 0 and leaf.field is None:
+                continue
+            per_field.append(self._in_field(leaf, fieldname, weight))
+        if not per_field:
+            return wq.NullQuery
+        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    def _in_field(self, leaf: Leaf, fieldname: str, weight: float) -> wq.Query:
+        if isinstance(leaf, Phrase):
+            return wq.Phrase(fieldname, list(self.stems(leaf)), slop=1 + leaf.slop, boost=weight)
+        stems = self.stems(leaf)
+        if len(stems) == 1:
+            return wq.Term(fieldname, stems[0], boost=weight)
+        return wq.Or([wq.Term(fieldname, stem) for stem in stems], boost=weight) if stems else wq.NullQuery
+
+    def scoring_query(self, node: Node) -> wq.Query | None:
+        """Every positive word, phrase and prefix of the tree, weighted, as one query to score with."""
+        from cstosearch.query_tree import leaves
+
+        parts = [self.leaf_query(leaf, weighted=True) for leaf in dict.fromkeys(leaves(node))]
+        parts = [p for p in parts if p is not wq.NullQuery]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    # --- masks -----------------------------------------------------------------------------
+    def mask(self, node: Node) -> np.ndarray:
+        """The documents a node matches."""
+        generation = self.generation
+        if isinstance(node, Everything):
+            return generation.live()
+        if isinstance(node, (Word, Phrase, Prefix)):
+            key = ("leaf", node, self.stems(node) if isinstance(node, Prefix) else ())
+            return generation.mask(key, lambda: self._leaf_mask(node))
+        if isinstance(node, AnyOf):
+            return np.logical_or.reduce([self.mask(c) for c in node.clauses])
+        return self._group_mask(node)
+
+    def _group_mask(self, group: Group) -> np.ndarray:
+        if group.required:
+            matched = np.logical_and.reduce([self.mask(c) for c in group.required])
+        elif group.optional:
+            matched = np.logical_or.reduce([self.mask(c) for c in group.optional])
+        else:
+            matched = self.generation.live()
+        if group.excluded:
+            matched = matched & ~np.logical_or.reduce([self.mask(c) for c in group.excluded])
+        return matched
+
+    def _leaf_mask(self, leaf: Leaf) -> np.ndarray:
+        query = self.leaf_query(leaf, weighted=False)
+        mask = np.zeros(self.generation.size, dtype=bool)
+        if query is wq.NullQuery:
+            return mask
+        for subsearcher, offset in self.generation.searcher.leaf_searchers():
+            matcher = query.matcher(subsearcher, subsearcher.boolean_context())
+            ids = matcher.all_ids() if matcher.is_active() else iter(())
+            while True:
+                chunk = np.fromiter(islice(ids, MASK_CHUNK), dtype=np.int64)
+                if not len(chunk):
+                    break
+                mask[chunk + offset] = True
+                self.deadline.check()
+        return mask

@@ -1,0 +1,102 @@
+"""What a search answers, as plain data both renderings (HTML and JSON) and every engine share."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Protocol
+
+from cstosearch.article import Article
+from cstosearch.errors import CstoSearchError
+from cstosearch.query import SearchRequest
+
+
+class SearchTimeout(CstoSearchError):
+    """A search ran past its time limit and was stopped."""
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass
+class Hit:
+    id: str
+    url: str
+    title: str
+    title_is_derived: bool
+    outlet: str
+    author: str
+    published: str | None
+    snippet: str
+    caption_snippet: str
+    score: float | None
+    group_id: str = ""
+    group_size: int = 1
+    # The query's words this article lacks, when a plain search shows partial matches.
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClauseReading:
+    """One part of the query as the engine read it, and how many articles it matched alone."""
+
+    clause: str
+    kind: str
+    role: str
+    field: str | None
+    matches: int
+
+
+@dataclass
+class QueryExplanation:
+    reading: str
+    clauses: list[ClauseReading]
+    ignored_words: list[str]
+    widened: bool
+    notes: list[str]
+
+
+@dataclass
+class SearchPage:
+    query: str
+    total: int
+    page: int
+    page_size: int
+    results: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    sort: str = "relevance"
+    relaxed: bool = False
+    notice: str = ""
+    grouped: bool = True
+    total_groups: int = 0
+    did_you_mean: str = ""
+    filters: dict[str, object] = field(default_factory=dict)
+    # Of ``total``, how many have every word of a plain search (the rest have some of them).
+    total_all_words: int | None = None
+    explain: QueryExplanation | None = None
+
+    @property
+    def page_count(self) -> int:
+        shown = self.total_groups if self.grouped else self.total
+        return max(1, -(-shown // self.page_size))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["page_count"] = self.page_count
+        if self.explain is None:
+            data.pop("explain")
+        return data
+
+
+class SearchEngine(Protocol):
+    """The seam between the web layer and whatever engine answers searches."""
+
+    def search(self, request: SearchRequest) -> SearchPage: ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def related(self, article_id: str) -> list[Hit]: ...
+
+    def document_count(self) -> int: ...
