@@ -7,8 +7,9 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from cstosearch.engines.choice import EngineChoice, open_engine
 from cstosearch.index import default_index_dir
-from cstosearch.search import SearchEngine, WhooshSearchEngine
+from cstosearch.search import SearchEngine
 
 WEBUI_DIR = Path(os.environ.get("CSTOSEARCH_WEBUI_DIR", Path(__file__).resolve().parents[3] / "webui"))
 
@@ -54,5 +55,5 @@ def engine() -> SearchEngine:
     """The process's search engine, opened on first use (after gunicorn forks its workers)."""
     extensions = current_app.extensions
     if "cstosearch.engine" not in extensions:
-        extensions["cstosearch.engine"] = WhooshSearchEngine(Path(current_app.config["INDEX_DIR"]))
+        extensions["cstosearch.engine"] = open_engine(EngineChoice.from_config(current_app.config))
     return extensions["cstosearch.engine"]

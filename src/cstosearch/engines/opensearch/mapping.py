@@ -1,19 +1,23 @@
 """The OpenSearch index: settings with the article analyzer, field mappings, and article documents.
 
-The analyzer reproduces ``cstosearch.analysis`` term for term: the same word pattern (dotted
-acronyms stay one token, ``U.N.`` -> ``u.n``), lower-case, accent folding, Snowball English
-(Porter2) stemming, and no stop-word removal, so positions match and phrases need adjacent words.
+The analyzer reproduces ``cstosearch.analysis`` term for term: the same word pattern, acronym
+dots dropped (``U.N.`` -> ``un``), lower-case, accent folding, Snowball English (Porter2)
+stemming, and no stop-word removal, so positions match and phrases need adjacent words.
 """
 
 from __future__ import annotations
 
+from cstosearch.analysis import WORD
 from cstosearch.article import Article
+from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING
 
 ANALYZER = "news_text"
-# The word pattern of cstosearch.analysis.WORD; (?U) makes \w Unicode-aware as in Python.
-WORD_PATTERN = r"(?U)\w+(?:\.?\w+)*"
-# The searchable fields and their weights, as the Whoosh engine weighs them.
-FIELD_BOOSTS = {"title": 3.0, "body": 1.0, "captions": 1.5, "author": 1.5, "outlet": 1.0}
+# The tokenizer's word pattern in Java's dialect: (?U) makes \w Unicode-aware as in Python.
+WORD_PATTERN = "(?U)" + WORD.pattern.replace("?P<acronym>", "")
+# Inside a token that is an acronym (single letters joined by dots), every dot.
+ACRONYM_DOT = r"(?U)(?<=^(?:[^\W\d_]\.){0,40}[^\W\d_])\.(?=(?:[^\W\d_](?:\.[^\W\d_])*\.?)?$)"
+# The searchable fields and their weights: the ones the Whoosh engine ranks with.
+FIELD_BOOSTS = DEFAULT_RANKING.field_weights()
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 
@@ -25,13 +29,16 @@ def index_settings(shards: int = 3, replicas: int = 1) -> dict:
         "max_result_window": 10_000,
         "analysis": {
             "tokenizer": {"news_words": {"type": "pattern", "pattern": WORD_PATTERN, "group": 0}},
-            "filter": {"english_porter2": {"type": "snowball", "language": "English"}},
+            "filter": {
+                "acronym_dots": {"type": "pattern_replace", "all": True, "pattern": ACRONYM_DOT, "replacement": ""},
+                "english_porter2": {"type": "snowball", "language": "English"},
+            },
             "analyzer": {
                 ANALYZER: {"type": "custom", "tokenizer": "news_words",
-                           "filter": ["lowercase", "asciifolding", "english_porter2"]},
+                           "filter": ["lowercase", "acronym_dots", "asciifolding", "english_porter2"]},
                 # Prefix queries match word forms, not stems: a folded, unstemmed twin of each field.
                 "news_words_folded": {"type": "custom", "tokenizer": "news_words",
-                                      "filter": ["lowercase", "asciifolding"]},
+                                      "filter": ["lowercase", "acronym_dots", "asciifolding"]},
             },
         },
     }
@@ -75,7 +82,8 @@ def article_document(article: Article, group_id: str = "") -> dict:
         "url": article.url,
         "title": article.title,
         "body": "\n".join([article.subtitle, article.body_text]).strip(),
-        "captions": "\n".join(f"{c.text} {c.credit}".strip() for c in article.captions),
+        # One value per caption, so each is highlighted on its own, its credit after it.
+        "captions": [f"{c.text} {c.credit}".strip() for c in article.captions],
         "author": ", ".join(article.authors),
         "outlet": article.outlet_name,
         "outlet_facet": article.outlet_name or None,

@@ -1,0 +1,134 @@
+"""The query tree in OpenSearch's terms: bool queries over the searchable fields, never raw query text.
+
+Words and phrases are matched through the index analyzer (so they stem and fold as the text
+did); prefixes match word forms in each field's unstemmed ``.words`` twin. A field's score is
+its BM25 times the field's weight, summed over the fields, as the Whoosh engine weighs them.
+
+A plain search ranks articles with more of its words first. Here each optional clause adds a
+fixed ``CLAUSE_WEIGHT`` to the score through ``function_score`` filters (no scripts), so the
+count of matched clauses decides first and BM25 orders within one count; each clause is also
+named, so a hit lists the clauses it matched and the displayed score drops the added weights.
+"""
+
+from __future__ import annotations
+
+from cstosearch.engines.opensearch.mapping import FIELD_BOOSTS
+from cstosearch.query_tree import AnyOf, Everything, Group, Node, ParsedQuery, Phrase, Prefix, Word, leaves
+
+# Larger than any BM25 sum a query of at most 64 words reaches on news text.
+CLAUSE_WEIGHT = 1000.0
+CLAUSE_NAME = "clause-{}"
+
+
+def _fields(fieldname: str | None) -> dict[str, float]:
+    return {fieldname: FIELD_BOOSTS[fieldname]} if fieldname else FIELD_BOOSTS
+
+
+def _any_field(clauses: list[dict]) -> dict:
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def translate(node: Node) -> dict:
+    """One OpenSearch query for one tree node."""
+    if isinstance(node, Word):
+        return _any_field([{"match": {name: {"query": node.text, "operator": "and", "boost": boost}}}
+                           for name, boost in _fields(node.field).items()])
+    if isinstance(node, Phrase):
+        text = " ".join(node.words)
+        return _any_field([{"match_phrase": {name: {"query": text, "slop": node.slop, "boost": boost}}}
+                           for name, boost in _fields(node.field).items()])
+    if isinstance(node, Prefix):
+        return _any_field([{"prefix": {f"{name}.words": {"value": node.text, "boost": boost}}}
+                           for name, boost in _fields(node.field).items()])
+    if isinstance(node, AnyOf):
+        return {"bool": {"should": [translate(c) for c in node.clauses], "minimum_should_match": 1}}
+    if isinstance(node, Group):
+        clauses: dict = {}
+        if node.required:
+            clauses["must"] = [translate(c) for c in node.required]
+        if node.optional:
+            clauses["should"] = [translate(c) for c in node.optional]
+            if not node.required:
+                clauses["minimum_should_match"] = 1
+        if not node.required and not node.optional:
+            clauses["must"] = [{"match_all": {}}]
+        if node.excluded:
+            clauses["must_not"] = [translate(c) for c in node.excluded]
+        return {"bool": clauses}
+    if isinstance(node, Everything):
+        return {"match_all": {}}
+    raise TypeError(f"not a query tree node: {node!r}")
+
+
+def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
+    """The query to rank with: a plain search's optional clauses each add ``CLAUSE_WEIGHT`` when matched.
+
+    Without ``text_score`` (sorting by date) the score is the clause weights alone, a tier to sort on first.
+    """
+    ranked = parsed.ranked_optional
+    if not ranked:
+        return translate(parsed.root)
+    root = parsed.root
+    named = [_named(translate(clause), number) for number, clause in enumerate(ranked)]
+    matching = {"bool": {"should": named, "minimum_should_match": 1}}
+    if root.required:
+        matching["bool"]["must"] = [translate(c) for c in root.required]
+        del matching["bool"]["minimum_should_match"]
+    if root.excluded:
+        matching["bool"]["must_not"] = [translate(c) for c in root.excluded]
+    return {"function_score": {
+        "query": matching,
+        "functions": [{"filter": translate(clause), "weight": CLAUSE_WEIGHT} for clause in ranked],
+        "score_mode": "sum", "boost_mode": "sum" if text_score else "replace",
+    }}
+
+
+def every_clause(parsed: ParsedQuery) -> dict | None:
+    """Articles with every optional clause of a plain search (None when there is no such count)."""
+    ranked = parsed.ranked_optional
+    if not ranked:
+        return None
+    return {"bool": {"filter": [translate(clause) for clause in ranked]}}
+
+
+def highlight_query(parsed: ParsedQuery) -> dict:
+    """What to mark in snippets: each word of every clause but the excluded ones, wherever it
+    stands (as the Whoosh engine marks them: a phrase's words too, not only where they meet)."""
+    marks = []
+    for leaf in dict.fromkeys(leaves(parsed.root)):
+        for name in _fields(leaf.field):
+            if isinstance(leaf, Prefix):
+                # The marked fields hold stems; a word form's prefix is a stem's prefix but
+                # for a changed last letter (economy -> economi), so one letter less is looked for.
+                stem_prefix = leaf.text[:-1] if len(leaf.text) > 3 else leaf.text
+                marks.append({"prefix": {name: {"value": stem_prefix}}})
+            else:
+                words = leaf.words if isinstance(leaf, Phrase) else (leaf.text,)
+                marks.append({"match": {name: {"query": " ".join(words), "operator": "or"}}})
+    return {"bool": {"should": marks or [{"match_none": {}}]}}
+
+
+def _named(query: dict, number: int) -> dict:
+    return {"bool": {"must": [query], "_name": CLAUSE_NAME.format(number)}}
+
+
+def plain_text(node: Node) -> str:
+    """A clause as the reader typed it, for "Missing: …" (as the Whoosh engine words it)."""
+    if isinstance(node, Word):
+        return node.text
+    if isinstance(node, Phrase) and node.joined:
+        return node.joined
+    return node.describe()
+
+
+def kind_of(node: Node) -> str:
+    return {Word: "word", Phrase: "phrase", Prefix: "prefix", AnyOf: "any of", Group: "group",
+            Everything: "everything"}[type(node)]
+
+
+def clauses_by_role(root: Node) -> list[tuple[str, Node]]:
+    """The top-level clauses of a query and their roles, for the explain view."""
+    if isinstance(root, Group):
+        return [(role, node) for role, nodes in (("optional", root.optional), ("required", root.required),
+                                                 ("excluded", root.excluded)) for node in nodes]
+    return [("required", root)]
