@@ -63,3 +63,37 @@ def opensearch_url(opensearch_cluster) -> str:
     if opensearch_cluster is None:
         return os.environ["CSTOSEARCH_TEST_OPENSEARCH_URL"]
     return opensearch_cluster.url
+
+
+class OpenSearchIndexes:
+    """Article aliases this session creates on the cluster, each built like a Whoosh test index."""
+
+    def __init__(self, url: str) -> None:
+        from cstosearch.engines.opensearch.connection import connect
+
+        self.url = url
+        self.client = connect(url, timeout_s=120)
+        self.aliases: list[str] = []
+
+    def store(self, name: str, replicas: int = 1):
+        from cstosearch.engines.opensearch.writer import OpenSearchStore
+
+        alias = f"cstosearch-test-{os.getpid()}-{name}"
+        self.aliases.append(alias)
+        return OpenSearchStore(self.client, alias, shards=3, replicas=replicas)
+
+    def app_config(self, store, index_dir: Path) -> dict:
+        """The web app's configuration for an alias (the index folder holds only run bookkeeping)."""
+        return {"ENGINE": "opensearch", "OPENSEARCH_URL": self.url, "OPENSEARCH_INDEX": store.alias,
+                "INDEX_DIR": str(index_dir), "TESTING": True}
+
+    def drop_all(self) -> None:
+        for alias in self.aliases:
+            self.client.indices.delete(index=f"{alias}-*", ignore_unavailable=True)
+
+
+@pytest.fixture(scope="session")
+def opensearch_indexes(opensearch_url):
+    indexes = OpenSearchIndexes(opensearch_url)
+    yield indexes
+    indexes.drop_all()
