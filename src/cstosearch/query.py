@@ -33,6 +33,8 @@ class SearchRequest:
     authors: tuple[str, ...] = field(default=())
     story: str = ""
     explain: bool = False
+    # Internal: a caller that reads only ids and scores (evaluation) skips the snippets.
+    with_snippets: bool = True
 
     @property
     def offset(self) -> int:

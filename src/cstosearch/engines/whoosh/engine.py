@@ -17,7 +17,7 @@ from whoosh import query as wq
 
 from cstosearch.article import Article
 from cstosearch.engines.whoosh.generation import Generation
-from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking, fold_groups, score_targets
+from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking, coordinated, fold_groups, score_targets
 from cstosearch.engines.whoosh.snippets import Snippets, lead
 from cstosearch.engines.whoosh.spelling import suggest_spelling
 from cstosearch.engines.whoosh.translate import Deadline, Translator
@@ -142,24 +142,37 @@ class WhooshSearchEngine:
         if not len(targets) or request.offset >= len(targets):
             return []
         groups = generation.column("group_id") if group_sizes is not None else None
-        tier = coord[targets] if coord is not None else np.zeros(len(targets), dtype=np.uint8)
+        words = len(parsed.ranked_optional)
+        matched_words = coord[targets] if coord is not None else None
+        # Documents with every word of a plain search form the first tier.
+        if matched_words is not None:
+            tier = (matched_words == words).astype(np.int8)
+        else:
+            tier = np.zeros(len(targets), dtype=np.int8)
         by_date = request.sort == "date" or isinstance(parsed.root, Everything)
         if not by_date:
-            # Only the best tiers of word counts that can fill the page need scores.
-            targets, tier = _best_tiers(targets, tier, limit, groups)
+            # Only the tiers that can fill the page need scores.
+            keep = _best_tiers(tier, limit, targets, groups)
+            targets, tier = targets[keep], tier[keep]
+            matched_words = matched_words[keep] if matched_words is not None else None
         if by_date:
             scores = None
             newest = -generation.column("published").sort_rank()[targets].astype(np.int64)
-            order = np.lexsort((-targets, newest, -tier.astype(np.int16)))
+            order = np.lexsort((-targets, newest, -tier))
         else:
             scoring = translator.scoring_query(parsed.root)
             scores = score_targets(generation.searcher, scoring, targets, self._weighting, deadline)
-            order = np.lexsort((targets, -scores, -tier.astype(np.int16)))
+            if matched_words is not None:
+                scores = coordinated(scores, matched_words, words, self.ranking.coordination)
+            order = np.lexsort((targets, -scores, -tier))
         if groups is not None:
             order = fold_groups(order, groups.codes[targets])
         page = order[request.offset: limit]
-        snippets = Snippets(_terms_by_field(translator, parsed.root), generation.searcher.schema["body"].analyzer)
+        snippets = None
+        if request.with_snippets:
+            snippets = Snippets(_terms_by_field(translator, parsed.root), generation.searcher.schema["body"].analyzer)
         optional = parsed.ranked_optional
+        clause_masks = [translator.mask(c) for c in optional]
         searcher = generation.searcher
         hits = []
         for position in page.tolist():
@@ -168,25 +181,21 @@ class WhooshSearchEngine:
                             snippets)
             if group_sizes is not None:
                 hit.group_size = int(group_sizes[groups.code_of[hit.group_id]])
-            if optional and coord is not None and coord[docnum] < len(optional):
-                hit.missing = [_plain(c) for c in optional if not translator.mask(c)[docnum]]
+            if optional and coord[docnum] < len(optional):
+                hit.missing = [_plain(c) for c, mask in zip(optional, clause_masks, strict=True) if not mask[docnum]]
             hits.append(hit)
         deadline.check()
         return hits
 
 
-def _best_tiers(targets: np.ndarray, tier: np.ndarray, limit: int, groups) -> tuple[np.ndarray, np.ndarray]:
-    """The targets in the fewest top word-count tiers that hold at least ``limit`` stories."""
-    levels = np.unique(tier)[::-1]
-    if len(levels) <= 1:
-        return targets, tier
-    for level in levels:
-        keep = tier >= level
-        chosen = targets[keep]
-        stories = len(np.unique(groups.codes[chosen])) if groups is not None else len(chosen)
-        if stories >= limit:
-            return chosen, tier[keep]
-    return targets, tier
+def _best_tiers(tier: np.ndarray, limit: int, targets: np.ndarray, groups) -> np.ndarray:
+    """Which targets to rank: the first tier alone when it holds at least ``limit`` stories."""
+    first = tier == 1
+    if first.all() or not first.any():
+        return np.ones(len(tier), dtype=bool)
+    chosen = targets[first]
+    stories = len(np.unique(groups.codes[chosen])) if groups is not None else len(chosen)
+    return first if stories >= limit else np.ones(len(tier), dtype=bool)
 
 
 def _filter_masks(generation: Generation, request: SearchRequest) -> dict[str, tuple[tuple, np.ndarray]]:
@@ -278,7 +287,7 @@ def _hit_from(stored: dict, score: float | None, snippets: Snippets | None) -> H
     captions = [f"{c['text']} {c['credit']}".strip() for c in article.get("captions", [])]
     snippet = snippets.body(paragraphs) if snippets else ""
     caption_snippet = snippets.captions(captions) if snippets else ""
-    if not snippet:
+    if not snippet and snippets is not None:
         snippet = escape(lead("\n".join(paragraphs)))
     return Hit(
         id=article["id"],

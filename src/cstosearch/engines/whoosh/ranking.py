@@ -1,4 +1,5 @@
-"""Ranking: BM25F with per-field weights, documents with more of a plain search's words first.
+"""Ranking: BM25F with per-field weights; a plain search puts documents with every word first,
+then the rest by score scaled by the share of the words they have (a coordination factor).
 
 The weights and BM25 parameters were chosen by measurement (``benchmarks/relevance.py``);
 each field is weighted once, in the query, never again in the schema.
@@ -27,6 +28,9 @@ class Ranking:
     outlet: float = 1.0
     k1: float = 1.2
     b: float = 0.75
+    # A document with some of a plain search's words scores (matched / all words) ** this
+    # of its BM25 score; documents with every word come first whatever their score.
+    coordination: float = 1.0
 
     def field_weights(self) -> dict[str, float]:
         data = asdict(self)
@@ -76,6 +80,13 @@ def score_targets(searcher, query, targets: np.ndarray, weighting, deadline: Dea
             if matcher.id() == docnum:
                 scores[first + i] = matcher.score()
     return scores
+
+
+def coordinated(scores: np.ndarray, matched: np.ndarray, words: int, power: float) -> np.ndarray:
+    """Scores scaled by the share of the query's words each document has."""
+    if words <= 1 or power == 0:
+        return scores
+    return scores * (matched.astype(np.float64) / words) ** power
 
 
 def fold_groups(order: np.ndarray, group_codes: np.ndarray) -> np.ndarray:

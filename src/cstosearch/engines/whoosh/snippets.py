@@ -13,6 +13,7 @@ from whoosh import highlight
 
 SNIPPET_CHARS = 240
 CAPTION_SEPARATOR = " · "
+LONG_PARAGRAPH = 1200
 
 
 class Snippets:
@@ -33,9 +34,16 @@ class Snippets:
         terms = self.terms.get("body")
         if not terms or not paragraphs:
             return ""
-        likely = [p for p in paragraphs if self.scan.search(p)] if self.scan else []
-        text = "\n".join(likely[:8]) if likely else "\n".join(paragraphs)
+        likely = [self._around_match(p) for p in paragraphs if self.scan.search(p)] if self.scan else []
+        text = "\n".join(likely[:8]) if likely else "\n".join(paragraphs)[:LONG_PARAGRAPH]
         return highlight.highlight(text, terms, self.analyzer, self.fragmenter, self.formatter, top=top)
+
+    def _around_match(self, paragraph: str) -> str:
+        """A long paragraph cut to a window around its first likely match (re-analysis is per token)."""
+        if len(paragraph) <= LONG_PARAGRAPH:
+            return paragraph
+        start = max(0, self.scan.search(paragraph).start() - LONG_PARAGRAPH // 2)
+        return paragraph[start: start + LONG_PARAGRAPH]
 
     def captions(self, captions: list[str], top: int = 2) -> str:
         terms = self.terms.get("captions")

@@ -1,0 +1,181 @@
+"""Ranking quality on a judged test collection (Cranfield layout): served over HTTP, or tuned in process.
+
+    python benchmarks/relevance.py                      # index, serve under gunicorn, score.py per join
+    python benchmarks/relevance.py --tune               # grid over BM25 k1/b and field weights, in process
+
+The collection folder holds corpus.jsonl, queries.tsv, qrels.txt and the standard-library score.py,
+whose own metric code is used in both modes (nDCG@10, MAP@100, P@10, R@100 as trec_eval computes them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import itertools
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_COLLECTION = ROOT.parent / "shared" / "relevance" / "cranfield"
+sys.path.insert(0, str(ROOT / "src"))
+CLI = str(Path(sys.executable).parent / "cstosearch")
+
+from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking  # noqa: E402
+
+
+def load_scorer(collection: Path):
+    spec = importlib.util.spec_from_file_location("collection_score", collection / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_index(collection: Path, index_dir: Path) -> None:
+    subprocess.run([CLI, "index", str(collection / "corpus.jsonl"),
+                    "--index-dir", str(index_dir)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def joined(scorer, text: str, join: str) -> str:
+    if join == "raw":
+        return text
+    terms = scorer.query_terms(text)
+    return (" OR " if join == "or" else " ").join(terms)
+
+
+def run_in_process(engine, scorer, queries, join: str, known: set[str]) -> dict[str, list[str]]:
+    from cstosearch.errors import BadQuery
+    from cstosearch.query import SearchRequest
+
+    run = {}
+    for qid, text in queries:
+        try:
+            page = engine.search(SearchRequest(query=joined(scorer, text, join), page_size=100,
+                                               group_duplicates=False, with_snippets=False))
+        except BadQuery:
+            run[qid] = []
+            continue
+        run[qid] = [doc for doc in (scorer.doc_id_of({"url": hit.url}, known) for hit in page.results) if doc]
+    return run
+
+
+def tune(collection: Path, index_dir: Path, joins: list[str]) -> None:
+    from cstosearch.engines.whoosh import WhooshSearchEngine
+
+    scorer = load_scorer(collection)
+    queries = scorer.load_queries(str(collection / "queries.tsv"))
+    qrels = scorer.load_qrels(str(collection / "qrels.txt"))
+    known = scorer.load_doc_ids(str(collection / "corpus.jsonl"))
+
+    def measure(ranking: Ranking) -> dict[str, float]:
+        engine = WhooshSearchEngine(index_dir, ranking)
+        figures = {}
+        for join in joins:
+            means, _ = scorer.evaluate(run_in_process(engine, scorer, queries, join, known), qrels)
+            figures[join] = means["nDCG@10"]
+        engine.close()
+        return figures
+
+    def show(label: str, ranking: Ranking, figures: dict[str, float]) -> None:
+        cells = "  ".join(f"{join} {value:.4f}" for join, value in figures.items())
+        print(f"{label:<10} k1={ranking.k1:<4} b={ranking.b:<5} title={ranking.title:<4} "
+              f"author={ranking.author:<4} coord={ranking.coordination:<4} {cells}", flush=True)
+
+    baseline = Ranking()
+    show("baseline", baseline, measure(baseline))
+    best, best_score = baseline, -1.0
+    for power in (0.0, 0.5, 1.0, 2.0):
+        ranking = replace(baseline, coordination=power)
+        figures = measure(ranking)
+        show("coord", ranking, figures)
+        score = sum(figures.values()) / len(figures)
+        if score > best_score:
+            best, best_score = ranking, score
+    for k1, b in itertools.product((0.9, 1.2, 1.6, 2.0), (0.5, 0.75, 0.9)):
+        ranking = replace(best, k1=k1, b=b)
+        figures = measure(ranking)
+        show("bm25", ranking, figures)
+        score = sum(figures.values()) / len(figures)
+        if score > best_score:
+            best, best_score = ranking, score
+    for title, author in itertools.product((0.5, 1.0, 1.5, 2.0, 3.0), (0.5, 1.0)):
+        ranking = replace(best, title=title, author=author)
+        figures = measure(ranking)
+        show("fields", ranking, figures)
+        score = sum(figures.values()) / len(figures)
+        if score > best_score:
+            best, best_score = ranking, score
+    print(f"best on this collection: {best}  mean nDCG@10 over {', '.join(joins)} = {best_score:.4f}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_and_score(collection: Path, index_dir: Path, joins: list[str], grouped: bool) -> list[dict]:
+    port = free_port()
+    server = subprocess.Popen([CLI, "serve", "--index-dir", str(index_dir),
+                               "--port", str(port), "--workers", "2", "--no-build"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/api/search?q=x", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        settings = [("group=off", "&group=off")] + ([("grouped", "")] if grouped else [])
+        for join, (label, extra) in itertools.product(joins, settings):
+            with tempfile.NamedTemporaryFile(suffix=".json") as out:
+                subprocess.run([sys.executable, str(collection / "score.py"), "--join", join, "--tag",
+                                f"cstosearch {join} {label}", "--url",
+                                base + "/api/search?q={q}&page_size=100" + extra, "--json", out.name],
+                               check=True, stdout=subprocess.DEVNULL)
+                rows.extend(json.loads(Path(out.name).read_text()))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"{'run':<32} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>7} {'R@100':>7} {'empty':>6}  note")
+    for row in rows:
+        print(f"{row['run']:<32} {row['nDCG@10']:>8.4f} {row['MAP@100']:>8.4f} {row['P@10']:>7.4f} "
+              f"{row['R@100']:>7.4f} {row['zero_result_queries']:>6}  {row['note']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
+    parser.add_argument("--index-dir", type=Path, help="reuse this index folder (built when empty)")
+    parser.add_argument("--joins", default="space,or,raw")
+    parser.add_argument("--tune", action="store_true", help="search BM25 and field weights in process")
+    parser.add_argument("--grouped", action="store_true", help="also score with story grouping on")
+    args = parser.parse_args()
+    if not (args.collection / "score.py").exists():
+        sys.exit(f"no collection at {args.collection}")
+    joins = args.joins.split(",")
+    with tempfile.TemporaryDirectory() as scratch:
+        index_dir = args.index_dir or Path(scratch) / "index"
+        if not (index_dir / "whoosh").exists():
+            build_index(args.collection, index_dir)
+        if args.tune:
+            tune(args.collection, index_dir, joins)
+        else:
+            print(f"ranking: {DEFAULT_RANKING}")
+            print_table(serve_and_score(args.collection, index_dir, joins, args.grouped))
+
+
+if __name__ == "__main__":
+    main()
