@@ -35,6 +35,7 @@ from run import (  # noqa: E402
     cstosearch_path,
     cstosearch_server,
     machine_facts,
+    snapshot_source,
     summarize,
     timed_build,
     total_of,
@@ -99,6 +100,8 @@ def main() -> int:
     logs.mkdir()
     source = work / "articles.jsonl"
     articles = write_sample(args.corpus, args.articles, source, args.seed)
+    # Builds and servers run a copy of src/, so a change to src/ during the run cannot mix versions.
+    code = {"PYTHONPATH": str(snapshot_source(work))}
     cluster = None
     if args.opensearch_url:
         urls = args.opensearch_url.split(",")
@@ -110,12 +113,13 @@ def main() -> int:
         print(f"cluster green in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         urls = cluster.urls()
     url = ",".join(urls)
-    env_os = {"CSTOSEARCH_ENGINE": "opensearch", "CSTOSEARCH_OPENSEARCH_URL": url, "CSTOSEARCH_OPENSEARCH_INDEX": ALIAS}
+    env_os = {"CSTOSEARCH_ENGINE": "opensearch", "CSTOSEARCH_OPENSEARCH_URL": url, "CSTOSEARCH_OPENSEARCH_INDEX": ALIAS,
+              **code}
     results: dict = {"articles": articles, "machine": machine_facts(), "argv": sys.argv, "builds": {}, "passes": {}}
     try:
         whoosh_dir, os_dir = work / "whoosh-index", work / "opensearch-runs"
         cmd = [str(BIN / "cstosearch"), "index", "--index-dir", str(whoosh_dir), str(source)]
-        results["builds"]["whoosh"] = timed_build("whoosh", cmd, whoosh_dir, articles, logs).as_dict()
+        results["builds"]["whoosh"] = timed_build("whoosh", cmd, whoosh_dir, articles, logs, env=code).as_dict()
         cmd = [str(BIN / "cstosearch"), "index", "--engine", "opensearch", "--opensearch-url", url, "--index-dir",
                str(os_dir), "--shards", str(args.shards), "--replicas", str(args.replicas), str(source)]
         build = timed_build("opensearch", cmd, os_dir, articles, logs, env=env_os).as_dict()
@@ -127,7 +131,7 @@ def main() -> int:
         build["size_bytes"] = store.size_bytes()
         build["cluster_rss_bytes_after"] = cluster_rss(urls)
         results["builds"]["opensearch"] = build
-        for engine, env in (("whoosh", {}), ("opensearch", env_os)):
+        for engine, env in (("whoosh", code), ("opensearch", env_os)):
             server = cstosearch_server(whoosh_dir, args.workers, logs, REPO / "src" / "cstosearch" / "gunicorn_conf.py")
             server.env.update(env)
             with server:

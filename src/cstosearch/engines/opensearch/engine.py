@@ -49,7 +49,7 @@ class OpenSearchEngine:
         by_date = request.sort == "date" or everything
         ranked = parsed.ranked_optional
         query = translate.scored_query(parsed, text_score=not by_date)
-        marks = None if everything else translate.highlight_query(parsed)
+        marks = None if everything or not request.with_snippets else translate.highlight_query(parsed)
         body = search_body(request, query, marks, translate.every_clause(parsed), by_date, bool(ranked))
         if request.explain and not everything:
             body["aggs"]["explain"] = {"global": {}, "aggs": {"clauses": {"filters": {"filters": {
@@ -61,7 +61,7 @@ class OpenSearchEngine:
         total = int(answer["hits"]["total"]["value"])
         grouping = "collapse" in body
         classes = TermClasses()
-        hits = [self._hit(raw, not by_date, classes, ranked) for raw in answer["hits"]["hits"]]
+        hits = [self._hit(raw, not by_date, classes, ranked, request.with_snippets) for raw in answer["hits"]["hits"]]
         if grouping and hits:
             sizes = self._group_sizes(query, request, [hit.group_id for hit in hits])
             for hit in hits:
@@ -96,7 +96,7 @@ class OpenSearchEngine:
                 "sort": [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
                 "_source": ["article", "group_id"]}
         answer = self._call(self.client.search, index=self.alias, body=body)
-        return [self._hit(raw, False, TermClasses()) for raw in answer["hits"]["hits"]]
+        return [self._hit(raw, False, TermClasses(), with_snippets=False) for raw in answer["hits"]["hits"]]
 
     def document_count(self) -> int:
         return int(self._call(self.client.count, index=self.alias)["count"])
@@ -126,19 +126,22 @@ class OpenSearchEngine:
         except ClusterConnectionError as exc:
             raise ClusterUnavailable(f"no OpenSearch node answered: {exc.info}") from None
 
-    def _hit(self, raw: dict, with_score: bool, classes: TermClasses, ranked: tuple = ()) -> Hit:
+    def _hit(self, raw: dict, with_score: bool, classes: TermClasses, ranked: tuple = (),
+             with_snippets: bool = True) -> Hit:
         article = raw["_source"]["article"]
         marked = raw.get("highlight", {})
         paragraphs = [p for p in [article.get("subtitle", ""), *article.get("paragraphs", [])] if p]
-        snippet = classes.mark(marked["body"]) if marked.get("body") else lead("\n".join(paragraphs))
+        snippet = ""
+        if with_snippets:
+            snippet = classes.mark(marked["body"]) if marked.get("body") else lead("\n".join(paragraphs))
         caption_snippet = classes.mark(marked["captions"][:2], CAPTION_SEPARATOR) if marked.get("captions") else ""
         score = raw.get("_score")
         matched = set(raw.get("matched_queries", ()))
         missing = [translate.plain_text(clause) for number, clause in enumerate(ranked)
                    if translate.CLAUSE_NAME.format(number) not in matched]
-        if score is not None and ranked:
-            # The clause weights rank; the score shown is the text score without them.
-            score -= translate.CLAUSE_WEIGHT * (len(ranked) - len(missing))
+        if score is not None and ranked and not missing:
+            # The weight puts articles with every word first; the score shown is without it.
+            score -= translate.EVERY_WORD_WEIGHT
         return Hit(
             id=article["id"],
             url=article.get("url", ""),

@@ -4,10 +4,11 @@ Words and phrases are matched through the index analyzer (so they stem and fold 
 did); prefixes match word forms in each field's unstemmed ``.words`` twin. A field's score is
 its BM25 times the field's weight, summed over the fields, as the Whoosh engine weighs them.
 
-A plain search ranks articles with more of its words first. Here each optional clause adds a
-fixed ``CLAUSE_WEIGHT`` to the score through ``function_score`` filters (no scripts), so the
-count of matched clauses decides first and BM25 orders within one count; each clause is also
-named, so a hit lists the clauses it matched and the displayed score drops the added weights.
+A plain search ranks as the Whoosh engine does: articles with every word first, then the rest,
+each by its text score scaled by the share of the words it has (the coordination factor, at its
+default power of 1). Without scripts: an inner ``function_score`` multiplies the text score by
+the sum of ``1/words`` over the clauses matched, and an outer one adds ``EVERY_WORD_WEIGHT`` when
+all match. Each clause is named, so a hit lists what it lacks and the shown score drops the weight.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from cstosearch.engines.opensearch.mapping import FIELD_BOOSTS
 from cstosearch.query_tree import AnyOf, Everything, Group, Node, ParsedQuery, Phrase, Prefix, Word, leaves
 
 # Larger than any BM25 sum a query of at most 64 words reaches on news text.
-CLAUSE_WEIGHT = 1000.0
+EVERY_WORD_WEIGHT = 1000.0
 CLAUSE_NAME = "clause-{}"
 
 
@@ -61,9 +62,9 @@ def translate(node: Node) -> dict:
 
 
 def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
-    """The query to rank with: a plain search's optional clauses each add ``CLAUSE_WEIGHT`` when matched.
+    """The query to rank with (see the module's docstring for a plain search's tiers and coordination).
 
-    Without ``text_score`` (sorting by date) the score is the clause weights alone, a tier to sort on first.
+    Without ``text_score`` (sorting by date) the score only tells the tiers apart, to sort on first.
     """
     ranked = parsed.ranked_optional
     if not ranked:
@@ -76,9 +77,18 @@ def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
         del matching["bool"]["minimum_should_match"]
     if root.excluded:
         matching["bool"]["must_not"] = [translate(c) for c in root.excluded]
-    return {"function_score": {
+    coordinated = {"function_score": {
         "query": matching,
-        "functions": [{"filter": translate(clause), "weight": CLAUSE_WEIGHT} for clause in ranked],
+        # The near-zero term stands for "no optional word" (beside required ones): without any
+        # matching function the multiplier would default to 1, not 0.
+        "functions": [{"filter": translate(clause), "weight": 1 / len(ranked)} for clause in ranked]
+        + [{"filter": {"match_all": {}}, "weight": 1e-9}],
+        "score_mode": "sum", "boost_mode": "multiply",
+    }}
+    return {"function_score": {
+        "query": coordinated,
+        "functions": [{"filter": every_clause(parsed), "weight": EVERY_WORD_WEIGHT}],
+        # Sorting by date: the score is the weight (every word) or 1 (some words).
         "score_mode": "sum", "boost_mode": "sum" if text_score else "replace",
     }}
 
