@@ -65,7 +65,7 @@ def run_in_process(engine, scorer, queries, join: str, known: set[str]) -> dict[
     return run
 
 
-def tune(collection: Path, index_dir: Path, joins: list[str]) -> None:
+def tune(collection: Path, index_dir: Path, joins: list[str], rounds: int) -> None:
     from cstosearch.engines.whoosh import WhooshSearchEngine
 
     scorer = load_scorer(collection)
@@ -73,8 +73,13 @@ def tune(collection: Path, index_dir: Path, joins: list[str]) -> None:
     qrels = scorer.load_qrels(str(collection / "qrels.txt"))
     known = scorer.load_doc_ids(str(collection / "corpus.jsonl"))
 
+    shared = WhooshSearchEngine(index_dir, time_limit_s=600)
+
     def measure(ranking: Ranking) -> dict[str, float]:
-        engine = WhooshSearchEngine(index_dir, ranking)
+        engine = WhooshSearchEngine(index_dir, ranking, time_limit_s=600)
+        # Match masks do not depend on the ranking: keep them across candidates.
+        engine._generation.masks = shared._generation.masks
+        engine._generation.columns = shared._generation.columns
         figures = {}
         for join in joins:
             means, _ = scorer.evaluate(run_in_process(engine, scorer, queries, join, known), qrels)
@@ -84,33 +89,25 @@ def tune(collection: Path, index_dir: Path, joins: list[str]) -> None:
 
     def show(label: str, ranking: Ranking, figures: dict[str, float]) -> None:
         cells = "  ".join(f"{join} {value:.4f}" for join, value in figures.items())
-        print(f"{label:<10} k1={ranking.k1:<4} b={ranking.b:<5} title={ranking.title:<4} "
-              f"author={ranking.author:<4} coord={ranking.coordination:<4} {cells}", flush=True)
+        print(f"{label:<15} k1={ranking.k1:<4} b={ranking.b:<5} title={ranking.title:<4} author={ranking.author:<4} "
+              f"coord={ranking.coordination:<4} prox={ranking.proximity:<4}/{ranking.proximity_slop:<2} {cells}",
+              flush=True)
 
-    baseline = Ranking()
-    show("baseline", baseline, measure(baseline))
-    best, best_score = baseline, -1.0
-    for power in (0.0, 0.5, 1.0, 2.0):
-        ranking = replace(baseline, coordination=power)
-        figures = measure(ranking)
-        show("coord", ranking, figures)
-        score = sum(figures.values()) / len(figures)
-        if score > best_score:
-            best, best_score = ranking, score
-    for k1, b in itertools.product((0.9, 1.2, 1.6, 2.0), (0.5, 0.75, 0.9)):
-        ranking = replace(best, k1=k1, b=b)
-        figures = measure(ranking)
-        show("bm25", ranking, figures)
-        score = sum(figures.values()) / len(figures)
-        if score > best_score:
-            best, best_score = ranking, score
-    for title, author in itertools.product((0.5, 1.0, 1.5, 2.0, 3.0), (0.5, 1.0)):
-        ranking = replace(best, title=title, author=author)
-        figures = measure(ranking)
-        show("fields", ranking, figures)
-        score = sum(figures.values()) / len(figures)
-        if score > best_score:
-            best, best_score = ranking, score
+    best = Ranking()
+    best_score = -1.0
+    show("baseline", best, measure(best))
+    # One parameter at a time, in a few rounds: each keeps the best value found so far.
+    grid = {"proximity": (0.25, 0.5, 1.0), "proximity_slop": (1, 8), "b": (0.5, 0.9), "k1": (0.9, 1.6, 2.0),
+            "title": (0.5, 2.0), "coordination": (0.0, 0.5, 2.0), "author": (0.5,)}
+    for _ in range(rounds):
+        for name, values in grid.items():
+            for value in values:
+                ranking = replace(best, **{name: value})
+                figures = measure(ranking)
+                show(name, ranking, figures)
+                score = sum(figures.values()) / len(figures)
+                if score > best_score + 1e-9:
+                    best, best_score = ranking, score
     print(f"best on this collection: {best}  mean nDCG@10 over {', '.join(joins)} = {best_score:.4f}")
 
 
@@ -161,6 +158,7 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, help="reuse this index folder (built when empty)")
     parser.add_argument("--joins", default="space,or,raw")
     parser.add_argument("--tune", action="store_true", help="search BM25 and field weights in process")
+    parser.add_argument("--rounds", type=int, default=1, help="passes over the tuning grid")
     parser.add_argument("--grouped", action="store_true", help="also score with story grouping on")
     args = parser.parse_args()
     if not (args.collection / "score.py").exists():
@@ -171,7 +169,7 @@ def main() -> None:
         if not (index_dir / "whoosh").exists():
             build_index(args.collection, index_dir)
         if args.tune:
-            tune(args.collection, index_dir, joins)
+            tune(args.collection, index_dir, joins, args.rounds)
         else:
             print(f"ranking: {DEFAULT_RANKING}")
             print_table(serve_and_score(args.collection, index_dir, joins, args.grouped))

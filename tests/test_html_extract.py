@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cstosearch import extract_eval
 from cstosearch.errors import UnreadableSource
+from cstosearch.evaluation import matching
+from cstosearch.evaluation.report import evaluate_folder, format_table
 from cstosearch.ingest.files import read_raw_bytes
 from cstosearch.ingest.html import declared_charset, read_html
 from cstosearch.ingest.normalize import normalize_url
@@ -125,22 +126,22 @@ def test_url_normalisation():
 
 def test_shingle_scores_follow_the_benchmark_definition():
     text = "one two three four five six"
-    assert extract_eval.shingle_scores(text, text) == (1.0, 0.0, 0.0)
-    tp, fp, fn = extract_eval.shingle_scores(text, "one two three four five")
+    assert matching.shingle_scores(text, text) == (1.0, 0.0, 0.0)
+    tp, fp, fn = matching.shingle_scores(text, "one two three four five")
     assert (tp, fp, fn) == pytest.approx((2 / 3, 0.0, 1 / 3))
-    precision, recall, f1 = extract_eval.body_metrics([(0.5, 0.5, 0.0), (0.0, 0.0, 1.0)])
+    precision, recall, f1 = matching.body_metrics([(0.5, 0.5, 0.0), (0.0, 0.0, 1.0)])
     # the second page returned nothing: it counts for recall only
     assert (precision, recall) == (0.5, 0.5)
     assert f1 == pytest.approx(0.5)
 
 
 def test_metadata_comparisons():
-    assert extract_eval.titles_match("Big news | The Daily", "Big News")
-    assert not extract_eval.titles_match("Big news today", "Small news today")
-    assert extract_eval.authors_match("By Jane Doe", ["Jane Doe"])
-    assert not extract_eval.authors_match("Jane Doe", ["John Roe"])
-    assert extract_eval.dates_match("2019-01-03T07:00:02.000Z", "2019-01-03")
-    assert not extract_eval.dates_match("2019-01-03T07:00:02.000Z", "2019-01-04")
+    assert matching.titles_match("Big news | The Daily", "Big News")
+    assert not matching.titles_match("Big news today", "Small news today")
+    assert matching.authors_match("By Jane Doe", ["Jane Doe"])
+    assert not matching.authors_match("Jane Doe", ["John Roe"])
+    assert matching.dates_match("2019-01-03T07:00:02.000Z", "2019-01-03")
+    assert not matching.dates_match("2019-01-03T07:00:02.000Z", "2019-01-04")
 
 
 # ---------------------------------------------------------------- real pages
@@ -181,8 +182,8 @@ def test_real_scrapinghub_pages_match_ground_truth():
     for page_id in sorted(truth)[:4]:
         raw = gzip.decompress((SCRAPINGHUB / "html" / f"{page_id}.html.gz").read_bytes())
         article = read_html(raw, page_id, url_hint=truth[page_id]["url"])
-        score = extract_eval.shingle_scores(truth[page_id]["articleBody"], article.body_text)
-        assert extract_eval.page_f1(score) > 0.85, page_id
+        score = matching.shingle_scores(truth[page_id]["articleBody"], article.body_text)
+        assert matching.page_f1(score) > 0.85, page_id
         assert article.title
         assert article.url.startswith("http")
 
@@ -190,7 +191,7 @@ def test_real_scrapinghub_pages_match_ground_truth():
 @needs_shared
 @pytest.mark.parametrize("folder", [SCRAPINGHUB, READABILITY], ids=["scrapinghub", "readability"])
 def test_evaluation_on_five_pages(folder):
-    reports = extract_eval.evaluate_folder(folder, limit=5)
+    reports = evaluate_folder(folder, limit=5)
     assert [r.name for r in reports] == ["cstosearch", "trafilatura", "readability"]
     for report in reports:
         assert report.pages == 5
@@ -202,5 +203,5 @@ def test_evaluation_on_five_pages(folder):
     project = reports[0]
     assert project.f1 >= 0.8
     assert project.errors == 0 or folder == READABILITY
-    table = extract_eval.format_table(str(folder), reports)
+    table = format_table(str(folder), reports)
     assert "cstosearch" in table and "trafilatura" in table and "readability" in table

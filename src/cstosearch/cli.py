@@ -222,7 +222,7 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, build: boo
 
 
 def _register_evaluation() -> None:
-    from cstosearch.extract_eval import eval_extract
+    from cstosearch.evaluation.cli import eval_extract
 
     cli.add_command(eval_extract)
 

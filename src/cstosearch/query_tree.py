@@ -110,6 +110,20 @@ class ParsedQuery:
             return root.optional
         return ()
 
+    def flat_words(self) -> tuple[Word, ...]:
+        """The words of a plain search or of a list of alternatives, in the order typed."""
+        return _flat_words(self.root)
+
+
+def _flat_words(root: Node) -> tuple[Word, ...]:
+    if isinstance(root, Group) and not root.required:
+        clauses = root.optional
+    elif isinstance(root, AnyOf):
+        clauses = root.clauses
+    else:
+        return ()
+    return tuple(c for c in clauses if isinstance(c, Word))
+
 
 def leaves(node: Node, include_excluded: bool = False):
     """Every word, phrase and prefix under ``node`` (excluded ones only when asked)."""

@@ -16,11 +16,12 @@ import numpy as np
 from whoosh import query as wq
 
 from cstosearch.article import Article
+from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.engines.whoosh.generation import Generation
 from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking, coordinated, fold_groups, score_targets
 from cstosearch.engines.whoosh.snippets import Snippets, lead
 from cstosearch.engines.whoosh.spelling import suggest_spelling
-from cstosearch.engines.whoosh.translate import Deadline, Translator
+from cstosearch.engines.whoosh.translate import Translator
 from cstosearch.index import ArticleIndex
 from cstosearch.query import SearchRequest
 from cstosearch.query_parser import parse_query
@@ -42,9 +43,11 @@ RELAXED_NOTICE = "No article contains all of these words; showing articles that 
 class WhooshSearchEngine:
     """Searches one ``ArticleIndex``; reuses its searcher until a new commit appears."""
 
-    def __init__(self, index_dir: Path, ranking: Ranking = DEFAULT_RANKING) -> None:
+    def __init__(self, index_dir: Path, ranking: Ranking = DEFAULT_RANKING,
+                 time_limit_s: float = SEARCH_TIME_LIMIT_S) -> None:
         self.index = ArticleIndex(index_dir)
         self.ranking = ranking
+        self.time_limit_s = time_limit_s
         self._weighting = ranking.weighting()
         self._ix = self.index.open()
         self._generation = Generation(self._ix.searcher(weighting=self._weighting))
@@ -93,9 +96,9 @@ class WhooshSearchEngine:
 
     # --- one search --------------------------------------------------------------------------
     def _search(self, generation: Generation, request: SearchRequest) -> SearchPage:
-        deadline = Deadline(SEARCH_TIME_LIMIT_S)
+        deadline = Deadline(self.time_limit_s)
         parsed = parse_query(request.query) if request.query else ParsedQuery(Everything())
-        translator = Translator(generation, self.ranking.field_weights(), deadline)
+        translator = Translator(generation, self.ranking, deadline)
         live = generation.live()
         matched = translator.mask(parsed.root) & live
         filters = _filter_masks(generation, request)
@@ -160,7 +163,7 @@ class WhooshSearchEngine:
             newest = -generation.column("published").sort_rank()[targets].astype(np.int64)
             order = np.lexsort((-targets, newest, -tier))
         else:
-            scoring = translator.scoring_query(parsed.root)
+            scoring = translator.scoring_query(parsed)
             scores = score_targets(generation.searcher, scoring, targets, self._weighting, deadline)
             if matched_words is not None:
                 scores = coordinated(scores, matched_words, words, self.ranking.coordination)

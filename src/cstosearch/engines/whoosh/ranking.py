@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from whoosh import scoring
 
-from cstosearch.engines.whoosh.translate import Deadline
+from cstosearch.engines.whoosh.deadline import Deadline
 
 # A walk over all of a segment's matches beats jumping to each target once targets are this dense.
 DENSE_SHARE = 0.2
@@ -31,6 +31,10 @@ class Ranking:
     # A document with some of a plain search's words scores (matched / all words) ** this
     # of its BM25 score; documents with every word come first whatever their score.
     coordination: float = 1.0
+    # Neighbouring words of a plain search found within ``proximity_slop`` positions of each
+    # other add this share of their scores again.
+    proximity: float = 0.0
+    proximity_slop: int = 4
 
     def field_weights(self) -> dict[str, float]:
         data = asdict(self)

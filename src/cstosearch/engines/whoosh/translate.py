@@ -6,41 +6,42 @@ every facet and every page read the same set; Whoosh's matchers only score and p
 
 from __future__ import annotations
 
-import time
 from itertools import islice
 
 import numpy as np
 from whoosh import query as wq
 
 from cstosearch.analysis import fold, index_term
+from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.errors import BadQuery
-from cstosearch.query_tree import SEARCHABLE_FIELDS, AnyOf, Everything, Group, Leaf, Node, Phrase, Prefix, Word
-from cstosearch.results import SearchTimeout
+from cstosearch.query_tree import (
+    SEARCHABLE_FIELDS,
+    AnyOf,
+    Everything,
+    Group,
+    Leaf,
+    Node,
+    ParsedQuery,
+    Phrase,
+    Prefix,
+    Word,
+    leaves,
+)
 
 PREFIX_FIELD = "words"
+PROXIMITY_FIELDS = ("title", "body")
 MAX_PREFIX_EXPANSION = 1000
 MASK_CHUNK = 4096
-
-
-class Deadline:
-    """One time budget for every stage of a search."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.ends = time.monotonic() + seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.ends:
-            raise SearchTimeout(f"the search took longer than {self.seconds:g} s and was stopped; narrow it")
 
 
 class Translator:
     """Turns tree nodes into Whoosh queries and masks for one generation and one ranking."""
 
-    def __init__(self, generation, field_weights: dict[str, float], deadline: Deadline) -> None:
+    def __init__(self, generation, ranking, deadline: Deadline) -> None:
         self.generation = generation
         self.reader = generation.searcher.reader()
-        self.field_weights = field_weights
+        self.ranking = ranking
+        self.field_weights = ranking.field_weights()
         self.deadline = deadline
         self._expansions: dict[str, tuple[str, ...]] = {}
 
@@ -85,15 +86,29 @@ class Translator:
             return wq.Term(fieldname, stems[0], boost=weight)
         return wq.Or([wq.Term(fieldname, stem) for stem in stems], boost=weight) if stems else wq.NullQuery
 
-    def scoring_query(self, node: Node) -> wq.Query | None:
-        """Every positive word, phrase and prefix of the tree, weighted, as one query to score with."""
-        from cstosearch.query_tree import leaves
-
-        parts = [self.leaf_query(leaf, weighted=True) for leaf in dict.fromkeys(leaves(node))]
+    def scoring_query(self, parsed: ParsedQuery) -> wq.Query | None:
+        """Every positive word, phrase and prefix of the tree, weighted, as one query to score with,
+        plus a bonus where two neighbouring words of a plain search stand close together."""
+        parts = [self.leaf_query(leaf, weighted=True) for leaf in dict.fromkeys(leaves(parsed.root))]
+        parts += self._proximity(parsed)
         parts = [p for p in parts if p is not wq.NullQuery]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    def _proximity(self, parsed: ParsedQuery) -> list[wq.Query]:
+        weight = self.ranking.proximity
+        words = [c for c in parsed.flat_words() if c.field is None]
+        if weight <= 0 or len(words) < 2:
+            return []
+        pairs = []
+        for first, second in zip(words, words[1:], strict=False):
+            stems = [index_term(first.text), index_term(second.text)]
+            for fieldname in PROXIMITY_FIELDS:
+                field_weight = weight * self.field_weights.get(fieldname, 1.0)
+                if field_weight > 0:
+                    pairs.append(wq.Phrase(fieldname, stems, slop=self.ranking.proximity_slop, boost=field_weight))
+        return pairs
 
     # --- masks -----------------------------------------------------------------------------
     def mask(self, node: Node) -> np.ndarray:

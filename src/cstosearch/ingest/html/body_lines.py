@@ -1,0 +1,96 @@
+"""Lines an extractor returns that are not article text: bylines, datelines, photo credits.
+
+Both extractors keep some of these (readability-lxml most): they sit between the headline and
+the first paragraph, or under photos, and name people and times rather than tell the story.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+NAME_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
+BY_PREFIX_RE = re.compile(r"^(?:by|par|von|por|door|di)\s+(.+)$", re.IGNORECASE)
+# Words of "Updated 11:34 PM EST Nov 19, 2019" or "Monday, November 18, 2019, 04:05 pm PT".
+DATE_WORDS = frozenset(
+    """
+    updated published posted modified last on at am pm a m p utc gmt est edt cst cdt mst mdt pst
+    pdt et pt ct bst cet cest ist jst aest
+    jan january feb february mar march apr april may jun june jul july aug august sep sept
+    september oct october nov november dec december
+    mon monday tue tues tuesday wed wednesday thu thur thurs thursday fri friday sat saturday
+    sun sunday
+    """.split()
+)
+MONTH_AND_DAY_WORDS = DATE_WORDS - frozenset("updated published posted modified last on at am pm a m p".split())
+YEAR_RE = re.compile(r"(?:19|20)\d\d")
+CLOCK_RE = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b|[A-Z]{2,4}\b)", re.IGNORECASE)
+# Short credit lines naming a picture agency ("Getty Images", "Photo: Gene J. Puskar / AP").
+PICTURE_AGENCY_RE = re.compile(
+    r"(?:getty images|shutterstock|alamy|reuters|afp|associated press|\bap\b|\bepa\b|image copyright)\s*$",
+    re.IGNORECASE,
+)
+CREDIT_LINE_RE = re.compile(
+    r"^(?:photo(?:graph)?s?|images?|picture|credit|source|copyright)\s*(?::|by\b|/|©)|^(?:©|\(c\)\s)",
+    re.IGNORECASE,
+)
+# A caption with its credit in brackets at the end: "... in Littleton, Colo. (AP Photo/David Z.)".
+TRAILING_CREDIT_RE = re.compile(
+    r"\(\s*(?:ap\s+)?(?:photos?|images?|pictures?|credit|foto)\b[^()]*\)\s*$"
+    r"|\([^()]*/\s*(?:getty images|ap|reuters|afp|epa)\s*\)\s*$",
+    re.IGNORECASE,
+)
+NAME_CONNECTORS = frozenset("and & und et y e".split())
+MAX_META_LINE_WORDS = 14
+
+
+def words(line: str) -> list[str]:
+    return NAME_TOKEN_RE.findall(line)
+
+
+def is_dateline(line: str) -> bool:
+    """A line made only of date and time words ("Published 2:16 AM EST Nov 20, 2019")."""
+    tokens = [t.casefold() for t in words(line)]
+    if not tokens or len(tokens) > MAX_META_LINE_WORDS:
+        return False
+    if "|" in line:
+        return False
+    if not all(t.isdigit() or t in DATE_WORDS for t in tokens):
+        # In any language, "11 апреля 2023" is a day, a month word and a year.
+        numbers = [t for t in tokens if t.isdigit()]
+        return len(tokens) <= 4 and len(tokens) - len(numbers) == 1 and any(YEAR_RE.fullmatch(n) for n in numbers)
+    if tokens[0] in ("updated", "published", "posted"):
+        return True
+    # Numbers alone are table cells or scores; a date names its month or day, a time its clock.
+    return any(t in MONTH_AND_DAY_WORDS for t in tokens) or bool(CLOCK_RE.search(line))
+
+
+def is_byline(line: str, author_names: Iterable[str] = ()) -> bool:
+    """A "By A and B" line, or a line holding only the page's author names (and an agency)."""
+    tokens = words(line)
+    if not tokens or len(tokens) > MAX_META_LINE_WORDS or line.rstrip().endswith((".", "?", "!", ":")):
+        return False
+    found = BY_PREFIX_RE.match(line.strip())
+    if found:
+        named = [t for t in words(found.group(1)) if t.casefold() not in NAME_CONNECTORS]
+        return 0 < len(named) <= 8 and all(t[0].isupper() for t in named)
+    known = {t.casefold() for name in author_names for t in words(name)}
+    if not known:
+        return False
+    named = [t.casefold() for t in tokens if t.casefold() not in NAME_CONNECTORS]
+    return bool(named) and sum(t in known for t in named) >= max(2, len(named) - 3)
+
+
+def is_photo_credit(line: str) -> bool:
+    """A credit line ("Photo: X / AP", "Getty Images", "© X") or a caption ending in its credit."""
+    if TRAILING_CREDIT_RE.search(line):
+        return True
+    if len(words(line)) > MAX_META_LINE_WORDS:
+        return False
+    return bool(CREDIT_LINE_RE.match(line) or PICTURE_AGENCY_RE.search(line))
+
+
+def is_article_metadata(line: str, author_names: Iterable[str] = ()) -> bool:
+    """True for bylines, datelines and photo credits: text about the article, not of it."""
+    return is_dateline(line) or is_byline(line, author_names) or is_photo_credit(line)
+

@@ -1,0 +1,149 @@
+"""HTML reader rules on small pages written here: titles, bylines, body lines, merging, scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cstosearch.evaluation import matching
+from cstosearch.evaluation.extractors import EXTRACTORS
+from cstosearch.evaluation.report import evaluate_folder
+from cstosearch.ingest.html import read_html
+from cstosearch.ingest.html.body_lines import is_article_metadata, is_byline, is_dateline, is_photo_credit
+from cstosearch.ingest.html.body_merge import merge_lines
+from cstosearch.ingest.html.bylines import clean_author_names
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "html-pages"
+PARAGRAPHS = "".join(
+    f"<p>Paragraph {n} of the council story tells what the city decided about the river bank on Tuesday.</p>"
+    for n in range(1, 7)
+)
+
+
+def page(head: str, body: str) -> bytes:
+    return f"<!DOCTYPE html><html lang='en'><head>{head}</head><body>{body}</body></html>".encode()
+
+
+# ---------------------------------------------------------------- titles
+
+
+def test_stated_meta_title_is_kept_whole():
+    raw = page(
+        "<title>River plan | The Daily</title><meta property='og:title' content='River plan approved | The Daily'>",
+        f"<article><h1>River plan approved</h1>{PARAGRAPHS}</article>",
+    )
+    assert read_html(raw, "t.html").title == "River plan approved | The Daily"
+
+
+def test_document_title_loses_a_separated_site_name():
+    raw = page("<title>Council approves the river plan – The Daily</title>", f"<article>{PARAGRAPHS}</article>")
+    assert read_html(raw, "t.html").title == "Council approves the river plan"
+
+
+def test_short_document_title_is_not_cut():
+    raw = page("<title>Mozilla - Wikipedia</title>", f"<article>{PARAGRAPHS}</article>")
+    assert read_html(raw, "t.html").title == "Mozilla - Wikipedia"
+
+
+def test_json_ld_headline_beats_a_site_name_in_name():
+    ld = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "name": "The Daily",'
+        ' "headline": "Council approves the river plan"}'
+    )
+    raw = page(
+        f"<title>Council approves river plan - The Daily</title><script type='application/ld+json'>{ld}</script>",
+        f"<article>{PARAGRAPHS}</article>",
+    )
+    assert read_html(raw, "t.html").title == "Council approves the river plan"
+
+
+# ---------------------------------------------------------------- bylines
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Dan GoodinApr 16", ["Dan Goodin"]),
+        ("James Akinaka • 8h", ["James Akinaka"]),
+        ("By GILLIAN MOHNEY March 11, 2015 3:46 PM", ["GILLIAN MOHNEY"]),
+        ("Sam Decker, 3 days ago", ["Sam Decker"]),
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+    ],
+)
+def test_dates_glued_to_bylines_are_cut(raw, names):
+    assert clean_author_names([raw]) == names
+
+
+def test_byline_in_the_article_beats_one_in_a_related_box():
+    raw = page(
+        "<title>Council approves the river plan</title>",
+        "<aside class='related'><h3>More</h3><span class='byline'>By Other Writer</span></aside>"
+        f"<main><h1>Council approves the river plan</h1><p class='byline'>By Ana Berg</p>{PARAGRAPHS}</main>",
+    )
+    assert read_html(raw, "t.html").authors == ["Ana Berg"]
+
+
+# ---------------------------------------------------------------- body lines
+
+
+def test_metadata_lines_are_recognised():
+    assert is_dateline("Published 11:34 PM EST Nov 19, 2019")
+    assert is_dateline("Updated")
+    assert is_dateline("11 апреля 2023")
+    assert not is_dateline("63")
+    assert not is_dateline("29 November 2018 | 20 January 2019")
+    assert is_byline("By Mike Wuerthele and Malcolm Owen")
+    assert not is_byline("By the time the council met, the plan had changed.")
+    assert is_byline("Tom Davies", ["Tom Davies"])
+    assert is_photo_credit("Photo: Gene J. Puskar / AP")
+    assert is_photo_credit("Protesters marched on Sunday (Image: GETTY )")
+    assert is_photo_credit("Getty Images")
+    assert not is_article_metadata("The council approved the plan on Tuesday after three years of talks.")
+
+
+def test_metadata_lines_are_not_body_text():
+    raw = page(
+        "<title>Council approves the river plan</title><meta name='author' content='Ana Berg'>",
+        "<article><h1>Council approves the river plan</h1><p>By Ana Berg</p>"
+        f"<p>Published 11:34 PM EST Nov 19, 2019</p>{PARAGRAPHS}</article>",
+    )
+    body = read_html(raw, "t.html").body_text
+    assert "Paragraph 1 of the council story" in body
+    assert "By Ana Berg" not in body and "11:34 PM" not in body
+
+
+def test_merge_keeps_inner_lines_and_drops_edge_lines():
+    base = ["one two three four five six", "seven eight nine ten eleven twelve"]
+    other = ["Related: a story elsewhere", "one two three four five six", "A subheading", base[1], "About us"]
+    assert merge_lines(base, other) == [base[0], "A subheading", base[1]]
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def test_strict_matches_forgive_only_spacing_and_case():
+    assert matching.titles_match_strict("Big  News | The Daily", "big news | the daily")
+    assert not matching.titles_match_strict("Big News | The Daily", "Big News")
+    assert matching.bylines_match_strict("Jane Doe,  John Roe", ["Jane Doe", "John Roe"])
+    assert not matching.bylines_match_strict("By Jane Doe", ["Jane Doe"])
+
+
+# Floors just below one full run (README, "How well HTML pages are cleaned").
+FLOORS = {
+    "scrapinghub": {"f1": 0.970},
+    "readability": {"f1": 0.955, "title_strict": 0.97, "author_strict": 0.68},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FLOORS))
+def test_scores_on_shared_pages(kind):
+    folder = SHARED / kind
+    if not folder.is_dir():
+        pytest.skip(f"benchmark pages not available at {folder}")
+    (report,) = evaluate_folder(folder, extractors={"cstosearch": EXTRACTORS["cstosearch"]})
+    floors = FLOORS[kind]
+    assert report.f1 >= floors["f1"]
+    if "title_strict" in floors:
+        assert report.title_strict_accuracy >= floors["title_strict"]
+        assert report.author_strict_accuracy >= floors["author_strict"]
