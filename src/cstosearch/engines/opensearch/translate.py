@@ -5,19 +5,22 @@ did); prefixes match word forms in each field's unstemmed ``.words`` twin. A fie
 its BM25 times the field's weight, summed over the fields, as the Whoosh engine weighs them.
 
 A plain search ranks as the Whoosh engine does: articles with every word first, then the rest,
-each by its text score scaled by the share of the words it has (the coordination factor, at its
-default power of 1). Without scripts: an inner ``function_score`` multiplies the text score by
-the sum of ``1/words`` over the clauses matched, and an outer one adds ``EVERY_WORD_WEIGHT`` when
-all match. Each clause is named, so a hit lists what it lacks and the shown score drops the weight.
+each by its text score scaled by the share of the words it has (the coordination factor at a
+power of 1; another power is read as 1). Without scripts: an inner ``function_score``
+multiplies the text score by the sum of ``1/words`` over the clauses matched, and an outer one
+adds ``EVERY_WORD_WEIGHT`` when all match. Each clause is named, so a hit lists what it lacks
+and the shown score drops the weight.
 """
 
 from __future__ import annotations
 
 from cstosearch.engines.opensearch.mapping import FIELD_BOOSTS
+from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking
 from cstosearch.query_tree import AnyOf, Everything, Group, Node, ParsedQuery, Phrase, Prefix, Word, leaves
 
 # Larger than any BM25 sum a query of at most 64 words reaches on news text.
 EVERY_WORD_WEIGHT = 1000.0
+PROXIMITY_FIELDS = ("title", "body")
 CLAUSE_NAME = "clause-{}"
 
 
@@ -61,6 +64,21 @@ def translate(node: Node) -> dict:
     raise TypeError(f"not a query tree node: {node!r}")
 
 
+def proximity_clauses(parsed: ParsedQuery, ranking: Ranking = DEFAULT_RANKING) -> list[dict]:
+    """Neighbouring words of a plain search near each other in the title or body score again.
+
+    Whoosh counts its slop from adjacency at 1, Lucene at 0; Lucene's also lets words swap places.
+    """
+    words = [c for c in parsed.flat_words() if c.field is None]
+    if ranking.proximity <= 0 or len(words) < 2:
+        return []
+    weights = ranking.field_weights()
+    return [{"match_phrase": {name: {"query": f"{first.text} {second.text}", "slop": max(0, ranking.proximity_slop - 1),
+                                     "boost": ranking.proximity * weights[name]}}}
+            for first, second in zip(words, words[1:], strict=False) for name in PROXIMITY_FIELDS
+            if weights.get(name, 0) > 0]
+
+
 def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
     """The query to rank with (see the module's docstring for a plain search's tiers and coordination).
 
@@ -71,7 +89,8 @@ def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
         return translate(parsed.root)
     root = parsed.root
     named = [_named(translate(clause), number) for number, clause in enumerate(ranked)]
-    matching = {"bool": {"should": named, "minimum_should_match": 1}}
+    # A proximity pair matches only where two of the words do, so it adds score, never matches.
+    matching = {"bool": {"should": named + proximity_clauses(parsed), "minimum_should_match": 1}}
     if root.required:
         matching["bool"]["must"] = [translate(c) for c in root.required]
         del matching["bool"]["minimum_should_match"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 from opensearchpy import NotFoundError, OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
@@ -199,7 +198,3 @@ class BulkSession:
     def _set_refresh(self, interval: str) -> None:
         self.client.indices.put_settings(index=self.index, body={"index": {"refresh_interval": interval}})
 
-
-def iter_served_ids(client: OpenSearch, alias: str) -> Iterator[str]:
-    for hit in helpers.scan(client, index=alias, size=2000, query={"query": {"match_all": {}}}, _source=False):
-        yield hit["_id"]
