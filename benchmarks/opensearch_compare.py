@@ -96,6 +96,7 @@ def main() -> int:
     doc = json.loads((HERE / "queries.json").read_text())
     queries, page_size = doc["queries"], int(doc.get("page_size", 10))
     work = Path(tempfile.mkdtemp(prefix="cstosearch-os-bench-", dir=REPO / ".cache"))
+    work.chmod(0o755)  # local nodes started by root run as `nobody`, who must reach their folders
     logs = work / "logs"
     logs.mkdir()
     source = work / "articles.jsonl"

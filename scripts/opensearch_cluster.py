@@ -124,6 +124,14 @@ def find_java_home() -> Path:
     raise ClusterError("no Java 11-23 found (set OPENSEARCH_JAVA_HOME); OpenSearch 2.x needs one")
 
 
+def _check_reachable(folder: Path) -> None:
+    """Every folder above ``folder`` must let others pass, or `nobody` cannot reach its node."""
+    for parent in folder.resolve().parents:
+        if not parent.stat().st_mode & 0o001:
+            raise ClusterError(f"{parent} is closed to other users; nodes run as `nobody` cannot reach "
+                               f"{folder} (choose another --workdir or chmod o+x {parent})")
+
+
 def _chown_tree(root: Path, uid: int, gid: int) -> None:
     os.chown(root, uid, gid)
     for folder, dirs, files in os.walk(root):
@@ -200,6 +208,7 @@ cluster.routing.allocation.disk.threshold_enabled: false
         command = [str(home / "bin" / "opensearch"), "-d", "-p", str(pid_file)]
         if os.geteuid() == 0:
             # OpenSearch refuses to run as root: run the node as the unprivileged `nobody`.
+            _check_reachable(self.node_dir(number))
             _chown_tree(self.node_dir(number), UNPRIVILEGED_UID, UNPRIVILEGED_GID)
             command = ["setpriv", f"--reuid={UNPRIVILEGED_UID}", f"--regid={UNPRIVILEGED_GID}",
                        "--clear-groups", *command]

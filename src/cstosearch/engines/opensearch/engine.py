@@ -55,8 +55,12 @@ class OpenSearchEngine:
             body["aggs"]["explain"] = {"global": {}, "aggs": {"clauses": {"filters": {"filters": {
                 str(number): translate.translate(node)
                 for number, (_, node) in enumerate(translate.clauses_by_role(parsed.root))}}}}}
+        # A shard without any copy answering fails the request instead of shrinking the counts.
         answer = self._call(self.client.search, index=self.alias, body=body,
-                            params={"timeout": f"{SEARCH_TIME_LIMIT_S:g}s"}, request_timeout=SEARCH_TIME_LIMIT_S + 2)
+                            params={"timeout": f"{SEARCH_TIME_LIMIT_S:g}s", "allow_partial_search_results": "false"},
+                            request_timeout=SEARCH_TIME_LIMIT_S + 2)
+        if answer.get("timed_out"):
+            raise SearchTimeout(f"the search took longer than {SEARCH_TIME_LIMIT_S:.0f} s and was stopped; narrow it")
         aggregations = answer.get("aggregations", {})
         total = int(answer["hits"]["total"]["value"])
         grouping = "collapse" in body
@@ -116,6 +120,8 @@ class OpenSearchEngine:
         except TransportError as exc:
             if exc.status_code == 400:
                 raise BadQuery(f"the search engine could not run this query: {exc.error}") from None
+            if isinstance(exc.status_code, int) and exc.status_code >= 500:
+                raise ClusterUnavailable(f"the cluster could not answer ({exc.status_code}): {exc.error}") from None
             raise
 
     def _source(self, article_id: str) -> dict | None:
