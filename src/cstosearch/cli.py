@@ -222,9 +222,11 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, build: boo
 
 
 def _register_evaluation() -> None:
+    from cstosearch.cli_follow import follow
     from cstosearch.evaluation.cli import eval_extract
 
     cli.add_command(eval_extract)
+    cli.add_command(follow)
 
 
 _register_evaluation()

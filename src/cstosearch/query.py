@@ -35,6 +35,9 @@ class SearchRequest:
     explain: bool = False
     # Internal: a caller that reads only ids and scores (evaluation) skips the snippets.
     with_snippets: bool = True
+    # Only these articles (by id) may match; empty means no restriction. Feeds use it to search
+    # what one re-index run added.
+    article_ids: tuple[str, ...] = field(default=())
 
     @property
     def offset(self) -> int:

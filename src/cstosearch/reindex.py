@@ -34,6 +34,7 @@ from whoosh.writing import CLEAR
 from cstosearch.article import Article
 from cstosearch.dedupe import Fingerprint, StoryGrouper
 from cstosearch.errors import IndexBusy, UnreadableSource
+from cstosearch.feeds import followed_lines, record_run
 from cstosearch.index import ArticleIndex, article_document
 from cstosearch.ingest.reader import raw_files, read_file
 
@@ -58,13 +59,14 @@ class RunReport:
     grouped: int = 0
     failed: list[dict] = field(default_factory=list)
     documents: int = 0
+    followed: list[dict] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
                 f"exact duplicates {self.duplicates}, grouped with another story {self.grouped}, "
                 f"failed {len(self.failed)}; files read {self.files_read}, "
                 f"files unchanged since last run {self.files_unchanged}; "
-                f"{self.documents} documents in the index ({self.seconds:.1f} s)")
+                f"{self.documents} documents in the index ({self.seconds:.1f} s)" + followed_lines(self.followed))
 
 
 class RunLock:
@@ -248,6 +250,10 @@ class Indexer:
         session.commit()
         grouper.save(groups_path)
         report.documents = self.store.document_count()
+        if isinstance(self.store, WhooshStore):
+            # After the commit: followed searches count what this run added (see feeds.py, which
+            # reads the Whoosh index; followed searches are not counted over OpenSearch yet).
+            report.followed = [asdict(c) for c in record_run(self.root, report.started_at, _utc_now(), rebuild)]
         report.seconds = round(time.monotonic() - started, 3)
         report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         tmp = self.root / (REPORT_FILE + ".tmp")
@@ -393,6 +399,10 @@ def _known_articles(searcher) -> dict[str, tuple[str, str]]:
 
 def _body_of(article: dict) -> str:
     return "\n\n".join(article.get("paragraphs") or [])
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def last_report(index_dir: Path) -> dict | None:

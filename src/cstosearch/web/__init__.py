@@ -36,10 +36,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.json.sort_keys = False
 
-    from cstosearch.web import api, errors, pages
+    from cstosearch.web import api, errors, feeds, pages
 
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(feeds.blueprint)
     app.register_blueprint(errors.blueprint)
 
     @app.after_request

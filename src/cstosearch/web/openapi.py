@@ -5,6 +5,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from cstosearch.query import MAX_OUTLETS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS
+from cstosearch.web.openapi_feeds import FEED_SCHEMAS, feed_paths
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 
@@ -36,9 +37,12 @@ SEARCH_PARAMETERS = [
                  "on (default): fold near-duplicate articles of one story into one result; off: list each."),
     _query_param("story", {"type": "string", "pattern": "^[0-9a-f]{16}$"},
                  "Only the articles of this story (a group_id from the results); use with group=off."),
+    _query_param("explain", {"type": "string", "enum": ["0", "1"]},
+                 "1: add `explain`, how the query was read and how many articles each part matched."),
 ]
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
+NULLABLE_STRING_FIELD = {"type": "string", "nullable": True, "description": "null: every searchable field."}
 
 SCHEMAS = {
     "Error": {
@@ -62,6 +66,16 @@ SCHEMAS = {
             "score": {"type": "number", "nullable": True, "description": "null when sorted by date."},
             "group_id": {"type": "string"},
             "group_size": {"type": "integer", "minimum": 1},
+            "missing": {"type": "array", "items": {"type": "string"},
+                        "description": "Words of a plain search this article lacks (it follows those with all)."},
+        },
+    },
+    "ClauseReading": {
+        "type": "object", "required": ["clause", "kind", "role", "field", "matches"],
+        "properties": {
+            "clause": {"type": "string"}, "kind": {"type": "string"},
+            "role": {"type": "string", "enum": ["optional", "required", "excluded"]},
+            "field": NULLABLE_STRING_FIELD, "matches": {"type": "integer", "minimum": 0},
         },
     },
     "FacetValue": {
@@ -91,6 +105,16 @@ SCHEMAS = {
             "grouped": {"type": "boolean"},
             "total_groups": {"type": "integer", "minimum": 0},
             "did_you_mean": {"type": "string"},
+            "total_all_words": {"type": "integer", "minimum": 0, "nullable": True,
+                                "description": "Of total, how many have every word of a plain search."},
+            "explain": {
+                "type": "object", "description": "With explain=1: the query as read.",
+                "properties": {
+                    "reading": {"type": "string"},
+                    "clauses": {"type": "array", "items": {"$ref": "#/components/schemas/ClauseReading"}},
+                    "ignored_words": STRING_LIST, "widened": {"type": "boolean"}, "notes": STRING_LIST,
+                },
+            },
             "filters": {
                 "type": "object",
                 "properties": {
@@ -185,8 +209,9 @@ SPEC = {
                                   "content": {"application/json": {"schema": {"type": "object"}}}}},
         }},
     },
-    "components": {"schemas": SCHEMAS},
+    "components": {"schemas": {**SCHEMAS, **FEED_SCHEMAS}},
 }
+SPEC["paths"].update(feed_paths(SEARCH_PARAMETERS))
 
 
 def openapi_spec() -> dict:

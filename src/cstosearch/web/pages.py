@@ -13,6 +13,7 @@ from cstosearch.query import SearchRequest, request_from_args
 from cstosearch.search import SearchTimeout
 from cstosearch.web import engine
 from cstosearch.web.chart import month_chart
+from cstosearch.web.feeds import follow_panel, followed_list
 
 blueprint = Blueprint("pages", __name__)
 
@@ -97,6 +98,8 @@ def search_page():
         search_request=search_request, chart=chart, chart_mode=chart_mode,
         chip_keys=CHIP_KEYS, kept_filters=KEPT_FILTERS,
         json_url=api_url("/api/search"), csv_url=api_url("/api/search.csv"),
+        follow=follow_panel(search_request) if page else None,
+        followed=followed_list() if not searched and not error else [],
     ), status
 
 

@@ -7,6 +7,7 @@ folds story groups; everything runs under one deadline.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from html import escape
@@ -16,6 +17,7 @@ import numpy as np
 from whoosh import query as wq
 
 from cstosearch.article import Article
+from cstosearch.engines.whoosh import feedback
 from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.engines.whoosh.generation import Generation
 from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking, coordinated, fold_groups, score_targets
@@ -94,6 +96,19 @@ class WhooshSearchEngine:
         generation = self._current()
         return generation.pages.get(request, lambda: self._search(generation, request))
 
+    def _with_feedback(self, generation, translator, parsed, scoring, targets, tier, scores, deadline):
+        """Scores again with the words that stand out in the first pass's best articles."""
+        ranking = self.ranking
+        if scoring is None or not _feedback_applies(ranking, parsed):
+            return scores
+        top = feedback.best(scores, tier, targets, ranking.feedback_docs)
+        query_stems = {stem for leaf in leaves(parsed.root) for stem in translator.stems(leaf)}
+        extra = feedback.expansion_query(generation.searcher, top, query_stems, ranking.feedback_terms,
+                                         ranking.feedback_weight)
+        if extra is None:
+            return scores
+        return scores + score_targets(generation.searcher, extra, targets, self._weighting, deadline)
+
     # --- one search --------------------------------------------------------------------------
     def _search(self, generation: Generation, request: SearchRequest) -> SearchPage:
         deadline = Deadline(self.time_limit_s)
@@ -165,6 +180,7 @@ class WhooshSearchEngine:
         else:
             scoring = translator.scoring_query(parsed)
             scores = score_targets(generation.searcher, scoring, targets, self._weighting, deadline)
+            scores = self._with_feedback(generation, translator, parsed, scoring, targets, tier, scores, deadline)
             if matched_words is not None:
                 scores = coordinated(scores, matched_words, words, self.ranking.coordination)
             order = np.lexsort((targets, -scores, -tier))
@@ -189,6 +205,10 @@ class WhooshSearchEngine:
             hits.append(hit)
         deadline.check()
         return hits
+
+
+def _feedback_applies(ranking: Ranking, parsed: ParsedQuery) -> bool:
+    return ranking.feedback_terms > 0 and len(parsed.flat_words()) >= ranking.feedback_min_words
 
 
 def _best_tiers(tier: np.ndarray, limit: int, targets: np.ndarray, groups) -> np.ndarray:
@@ -223,6 +243,11 @@ def _filter_masks(generation: Generation, request: SearchRequest) -> dict[str, t
             months = set(request.months)
             mask = mask & generation.column("month").mask_where(months.__contains__)
         filters["date"] = ((low, high, request.years, request.months), mask)
+    if request.article_ids:
+        # Feeds: only what one re-index run added; the key is a digest, the ids can be many.
+        wanted = set(request.article_ids)
+        digest = hashlib.sha1("\n".join(sorted(wanted)).encode("utf-8")).hexdigest()
+        filters["articles"] = ((digest,), generation.column("id").mask_where(wanted.__contains__))
     return filters
 
 

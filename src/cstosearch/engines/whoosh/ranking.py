@@ -35,6 +35,12 @@ class Ranking:
     # other add this share of their scores again.
     proximity: float = 0.0
     proximity_slop: int = 4
+    # Pseudo-relevance feedback for queries of at least ``feedback_min_words`` words: this many
+    # words from the ``feedback_docs`` best articles, weighted up to ``feedback_weight``.
+    feedback_terms: int = 0
+    feedback_docs: int = 8
+    feedback_weight: float = 0.3
+    feedback_min_words: int = 3
 
     def field_weights(self) -> dict[str, float]:
         data = asdict(self)
