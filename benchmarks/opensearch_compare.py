@@ -104,20 +104,19 @@ def main() -> int:
     # Builds and servers run a copy of src/, so a change to src/ during the run cannot mix versions.
     code = {"PYTHONPATH": str(snapshot_source(work))}
     cluster = None
-    if args.opensearch_url:
-        urls = args.opensearch_url.split(",")
-    else:
-        script = _cluster_script()
-        cluster = script.LocalCluster(work / "cluster", http_port=9600, heap=args.heap)
-        started = time.perf_counter()
-        cluster.start(timeout_s=600)
-        print(f"cluster green in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        urls = cluster.urls()
-    url = ",".join(urls)
-    env_os = {"CSTOSEARCH_ENGINE": "opensearch", "CSTOSEARCH_OPENSEARCH_URL": url, "CSTOSEARCH_OPENSEARCH_INDEX": ALIAS,
-              **code}
     results: dict = {"articles": articles, "machine": machine_facts(), "argv": sys.argv, "builds": {}, "passes": {}}
     try:
+        if args.opensearch_url:
+            urls = args.opensearch_url.split(",")
+        else:
+            cluster = _cluster_script().LocalCluster(work / "cluster", http_port=9600, heap=args.heap)
+            started = time.perf_counter()
+            cluster.start(timeout_s=600)
+            print(f"cluster green in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            urls = cluster.urls()
+        url = ",".join(urls)
+        env_os = {"CSTOSEARCH_ENGINE": "opensearch", "CSTOSEARCH_OPENSEARCH_URL": url,
+                  "CSTOSEARCH_OPENSEARCH_INDEX": ALIAS, **code}
         whoosh_dir, os_dir = work / "whoosh-index", work / "opensearch-runs"
         cmd = [str(BIN / "cstosearch"), "index", "--index-dir", str(whoosh_dir), str(source)]
         results["builds"]["whoosh"] = timed_build("whoosh", cmd, whoosh_dir, articles, logs, env=code).as_dict()

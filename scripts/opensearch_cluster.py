@@ -216,7 +216,8 @@ cluster.routing.allocation.disk.threshold_enabled: false
         with (log_dir / "console.log").open("ab") as console:
             subprocess.run(command, env=env, stdout=console, stderr=console, check=False, timeout=300)
         deadline = time.monotonic() + 60
-        while not pid_file.exists():
+        # The node writes its pid file in two steps: wait for the number, not only the file.
+        while not (pid_file.exists() and pid_file.read_text().strip().isdigit()):
             if time.monotonic() > deadline:
                 raise ClusterError(f"node-{number} did not start; see {log_dir}")
             time.sleep(0.5)
@@ -239,9 +240,11 @@ cluster.routing.allocation.disk.threshold_enabled: false
             return False
         try:
             os.kill(int(pid_file.read_text()), 0)
-        except (ProcessLookupError, ValueError):
+        except ProcessLookupError:
             pid_file.unlink(missing_ok=True)
             return False
+        except ValueError:
+            return True  # written but not yet filled in: the node is starting
         return True
 
     def _get(self, path: str, timeout: float = 5) -> dict | None:
@@ -280,10 +283,10 @@ cluster.routing.allocation.disk.threshold_enabled: false
     def stop(self, timeout_s: float = 60) -> None:
         pids = []
         for number in range(1, self.nodes + 1):
-            if self._alive(number):
-                pid = int(self.pid_file(number).read_text())
-                os.kill(pid, signal.SIGTERM)
-                pids.append((number, pid))
+            written = self.pid_file(number).read_text().strip() if self.pid_file(number).exists() else ""
+            if written.isdigit() and self._alive(number):
+                os.kill(int(written), signal.SIGTERM)
+                pids.append((number, int(written)))
         deadline = time.monotonic() + timeout_s
         for number, pid in pids:
             while time.monotonic() < deadline and self._alive(number):
