@@ -144,7 +144,8 @@ class LocalCluster:
 
     def __init__(self, workdir: Path = DEFAULT_WORKDIR, http_port: int = 9250, nodes: int = 3,
                  heap: str = "256m") -> None:
-        self.workdir = Path(workdir)
+        # Absolute: the launcher runs from the distribution folder and reads paths from there.
+        self.workdir = Path(workdir).resolve()
         self.http_port = http_port
         self.transport_port = http_port + 100
         self.nodes = nodes

@@ -109,6 +109,7 @@ def group_sizes_body(query: dict, request: SearchRequest, group_ids: list[str]) 
     filters = list(filter_clauses(request).values())
     return {
         "size": 0, "track_total_hits": False,
-        "query": {"bool": {"must": [query], "filter": [*filters, {"terms": {"group_id": group_ids}}]}},
+        # Filter context: only which articles match counts here, so nothing is scored.
+        "query": {"bool": {"filter": [query, *filters, {"terms": {"group_id": group_ids}}]}},
         "aggs": {"sizes": {"terms": {"field": "group_id", "size": len(group_ids)}}},
     }
