@@ -1,4 +1,4 @@
-"""The JSON API and HTML page over a real index of the sample corpus."""
+"""The JSON API and HTML page over a real index of the sample corpus, with each engine."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ import pytest
 from cstosearch.article import Article
 from cstosearch.reindex import Indexer
 from cstosearch.web import create_app
+from tests.conftest import ENGINES, app_for_engine
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def app(request, sample_index_dir):
+    return app_for_engine(request, sample_index_dir)
 
 
 def search(client, **params):
@@ -162,12 +168,19 @@ def test_article_endpoint(client):
     assert client.get("/api/articles/nope").status_code == 404
 
 
-def test_script_in_article_is_escaped(tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_script_in_article_is_escaped(tmp_path, engine, request):
     hostile = Article(
         paragraphs=["Officials said <script>alert('x')</script> the Pashinyan statement was <b>bold</b>."],
         title="<img src=x onerror=alert(1)> Pashinyan", source_path="hostile.txt")
-    Indexer(tmp_path, progress=False).index_articles([hostile], rebuild=True)
-    client = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True}).test_client()
+    config = {"INDEX_DIR": str(tmp_path), "TESTING": True}
+    store = None
+    if engine == "opensearch":
+        indexes = request.getfixturevalue("opensearch_indexes")
+        store = indexes.store("hostile")
+        config = indexes.app_config(store, tmp_path)
+    Indexer(tmp_path, progress=False, store=store).index_articles([hostile], rebuild=True)
+    client = create_app(config).test_client()
     hit = client.get("/api/search?q=Pashinyan").get_json()["results"][0]
     assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
     assert "<mark" in hit["snippet"]

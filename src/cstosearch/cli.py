@@ -15,6 +15,7 @@ import click
 from werkzeug.datastructures import MultiDict
 
 from cstosearch.article import Article
+from cstosearch.engines.choice import ENGINES, EngineChoice, open_engine, open_store
 from cstosearch.errors import CstoSearchError, IndexBusy, SourceWarning, UnreadableSource, printable
 from cstosearch.index import ArticleIndex, default_index_dir
 from cstosearch.ingest.reader import read_paths
@@ -32,8 +33,29 @@ index_dir_option = click.option(
 )
 
 
+engine_options = [
+    click.option("--engine", type=click.Choice(ENGINES), envvar="CSTOSEARCH_ENGINE", default="whoosh",
+                 show_default=True, help="Where articles are indexed and searched ($CSTOSEARCH_ENGINE)."),
+    click.option("--opensearch-url", envvar="CSTOSEARCH_OPENSEARCH_URL", default=None,
+                 help="OpenSearch node URLs, comma-separated ($CSTOSEARCH_OPENSEARCH_URL; "
+                      "default http://127.0.0.1:9200)."),
+]
+
+
+def with_engine_options(command):
+    for option in reversed(engine_options):
+        command = option(command)
+    return command
+
+
 def _index_dir(value: Path | None) -> Path:
     return value if value is not None else default_index_dir()
+
+
+def _choice(engine: str, index_dir: Path | None, opensearch_url: str | None) -> EngineChoice:
+    """The engine chosen on the command line; the index folder always holds the run bookkeeping."""
+    return EngineChoice.from_config({"ENGINE": engine, "INDEX_DIR": str(_index_dir(index_dir)),
+                                     "OPENSEARCH_URL": opensearch_url})
 
 
 def report_failures(outcomes: Iterable[Article | UnreadableSource | SourceWarning],
@@ -86,9 +108,14 @@ def _print_report(report, report_path: Path | None) -> None:
 @click.option("--procs", default=1, show_default=True, help="Writer processes.")
 @click.option("--limitmb", default=256, show_default=True, help="Memory per writer process, in MB.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the run report here.")
-def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb: int, report_path) -> None:
+@with_engine_options
+@click.option("--shards", default=3, show_default=True, help="OpenSearch: primary shards of a new index.")
+@click.option("--replicas", default=1, show_default=True, help="OpenSearch: copies of each shard on other nodes.")
+def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb: int, report_path, engine: str,
+          opensearch_url: str | None, shards: int, replicas: int) -> None:
     """Build the index from scratch from SOURCES (default: ./ingest), replacing it atomically."""
-    indexer = Indexer(_index_dir(index_dir), procs=procs, limitmb=limitmb)
+    choice = _choice(engine, index_dir, opensearch_url)
+    indexer = Indexer(choice.index_dir, procs=procs, limitmb=limitmb, store=open_store(choice, shards, replicas))
     report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES), rebuild=True)
     _print_report(report, report_path)
 
@@ -100,13 +127,16 @@ def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb
 @click.option("--prune", is_flag=True, help="Also remove articles whose source file under SOURCES is gone.")
 @click.option("--limitmb", default=128, show_default=True,
               help="Memory for the writer's buffer, in MB (the run's memory grows with it, not with the batch).")
-def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path, prune: bool, limitmb: int) -> None:
+@with_engine_options
+def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path, prune: bool, limitmb: int, engine: str,
+            opensearch_url: str | None) -> None:
     """Fold new or changed scrapes under SOURCES (default: ./ingest) into the index, in one commit.
 
     Safe from cron: one run at a time (a second run exits with status 3), unchanged files are
     not read again, and a run that is killed leaves the served index as it was.
     """
-    indexer = Indexer(_index_dir(index_dir), limitmb=limitmb)
+    choice = _choice(engine, index_dir, opensearch_url)
+    indexer = Indexer(choice.index_dir, limitmb=limitmb, store=open_store(choice))
     report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES), prune=prune)
     _print_report(report, report_path)
 
@@ -114,9 +144,11 @@ def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path, prun
 @cli.command()
 @click.argument("targets", nargs=-1, required=True)
 @index_dir_option
-def remove(targets: tuple[str, ...], index_dir: Path | None) -> None:
+@with_engine_options
+def remove(targets: tuple[str, ...], index_dir: Path | None, engine: str, opensearch_url: str | None) -> None:
     """Remove articles by id or URL (in one commit); they come back only if their source file changes."""
-    result = Indexer(_index_dir(index_dir)).remove(targets)
+    choice = _choice(engine, index_dir, opensearch_url)
+    result = Indexer(choice.index_dir, store=open_store(choice)).remove(targets)
     for target in result.not_found:
         click.echo(f"not found: {printable(target)}", err=True)
     click.echo(f"removed {len(result.removed)}, not found {len(result.not_found)}; "
@@ -128,12 +160,14 @@ def remove(targets: tuple[str, ...], index_dir: Path | None) -> None:
 @cli.command()
 @index_dir_option
 @click.option("--json", "as_json", is_flag=True)
-def status(index_dir: Path | None, as_json: bool) -> None:
+@with_engine_options
+def status(index_dir: Path | None, as_json: bool, engine: str, opensearch_url: str | None) -> None:
     """Documents in the index, its size on disk, and the last run's report."""
-    root = _index_dir(index_dir)
-    target = ArticleIndex(root)
-    info = {"index_dir": str(root), "documents": target.document_count(), "size_bytes": target.size_bytes(),
-            "last_run": last_report(root), "unfinished_run": unfinished_run(root)}
+    choice = _choice(engine, index_dir, opensearch_url)
+    root = choice.index_dir
+    target = open_store(choice) or ArticleIndex(root)
+    info = {"index_dir": str(root), "engine": choice.engine, "documents": target.document_count(),
+            "size_bytes": target.size_bytes(), "last_run": last_report(root), "unfinished_run": unfinished_run(root)}
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
@@ -164,15 +198,16 @@ def status(index_dir: Path | None, as_json: bool) -> None:
 @click.option("--page", default=1, show_default=True)
 @click.option("--page-size", default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API would answer.")
-def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, as_json) -> None:
+@with_engine_options
+def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, as_json, engine,
+           opensearch_url) -> None:
     """Search the index from the terminal."""
     from cstosearch.query import request_from_args
-    from cstosearch.search import WhooshSearchEngine
 
     args = MultiDict([("q", query), ("from", date_from), ("to", date_to), ("sort", sort),
                       ("page", str(page)), ("page_size", str(page_size))] + [("outlet", o) for o in outlet])
-    engine = WhooshSearchEngine(_index_dir(index_dir))
-    result = engine.search(request_from_args(args))
+    search_engine = open_engine(_choice(engine, index_dir, opensearch_url))
+    result = search_engine.search(request_from_args(args))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -196,15 +231,19 @@ def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, 
 @click.option("--workers", default=2, show_default=True)
 @click.option("--build/--no-build", default=True, show_default=True,
               help="Build the index from ./ingest first when there is none.")
-def serve(index_dir: Path | None, host: str, port: int, workers: int, build: bool) -> None:
+@with_engine_options
+def serve(index_dir: Path | None, host: str, port: int, workers: int, build: bool, engine: str,
+          opensearch_url: str | None) -> None:
     """Serve the web UI and JSON API with gunicorn (builds the index first if missing)."""
-    root = _index_dir(index_dir).resolve()
-    if build and not ArticleIndex(root).exists():
-        click.echo(f"no index in {root}; building it from {', '.join(DEFAULT_SOURCES)}")
-        report = Indexer(root).run([Path(s) for s in DEFAULT_SOURCES], rebuild=True)
+    choice = _choice(engine, _index_dir(index_dir).resolve(), opensearch_url)
+    store = open_store(choice)
+    root = choice.index_dir
+    if build and not (store or ArticleIndex(root)).exists():
+        click.echo(f"no index for the {choice.engine} engine; building it from {', '.join(DEFAULT_SOURCES)}")
+        report = Indexer(root, store=store).run([Path(s) for s in DEFAULT_SOURCES], rebuild=True)
         click.echo(report.summary())
     config = Path(__file__).with_name("gunicorn_conf.py")
-    env = dict(os.environ, CSTOSEARCH_INDEX_DIR=str(root))
+    env = dict(os.environ, **choice.environment())
     argv = [sys.executable, "-m", "gunicorn", "-c", str(config), "--bind", f"{host}:{port}",
             "--workers", str(workers), "cstosearch.web:create_app()"]
     click.echo(f"serving on http://{host}:{port}/")

@@ -1,6 +1,10 @@
 """Building and refreshing the index: only new or changed scrapes, one atomic commit, one run at a time.
 
-Order of durable steps: the Whoosh commit (atomic; searchers switch to it when they next
+The articles go to a store (``cstosearch.store``): the Whoosh index in the index folder, or an
+OpenSearch alias; the lock, the record of files seen, the near-duplicate table and the run
+report always live in the index folder.
+
+Order of durable steps: the store's commit (atomic; searchers switch to it when they next
 look), then the near-duplicate table, then the record of files seen, then the run report.
 A run killed before the commit changes nothing that is served; killed after it, the next
 run re-reads the unrecorded files, finds their articles already indexed, and completes the
@@ -9,7 +13,6 @@ bookkeeping.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -23,8 +26,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from tqdm import tqdm
-from whoosh import query as wq
-from whoosh.writing import CLEAR
 
 from cstosearch.article import Article
 from cstosearch.bookkeeping import (
@@ -44,12 +45,14 @@ from cstosearch.bookkeeping import (
     write_report,
 )
 from cstosearch.dedupe import Fingerprint, StoryGrouper
-from cstosearch.errors import IndexNotWritable, SourceWarning, UnreadableSource
+from cstosearch.engines.whoosh.store import WhooshStore
+from cstosearch.errors import IndexMissing, IndexNotWritable, SourceWarning, UnreadableSource
 from cstosearch.feeds import record_run
-from cstosearch.index import ArticleIndex, article_document
+from cstosearch.index import ArticleIndex
 from cstosearch.ingest.normalize import normalize_url
 from cstosearch.ingest.reader import read_file
 from cstosearch.ingest.sources import source_key, walk_sources
+from cstosearch.store import ArticleStore, StoreSession
 
 GROUPS_FILE = "groups.pickle"
 
@@ -67,11 +70,11 @@ class RemovalReport:
 class Indexer:
     """Runs of ``index`` (rebuild), ``reindex`` (incremental) and ``remove`` over one index folder."""
 
-    def __init__(self, index_dir: Path, procs: int = 1, limitmb: int = 256, progress: bool | None = None) -> None:
+    def __init__(self, index_dir: Path, procs: int = 1, limitmb: int = 256, progress: bool | None = None,
+                 store: ArticleStore | None = None) -> None:
         self.index = ArticleIndex(index_dir)
         self.root = Path(index_dir)
-        self.procs = procs
-        self.limitmb = limitmb
+        self.store = store if store is not None else WhooshStore(self.index, procs, limitmb)
         self.progress = sys.stderr.isatty() if progress is None else progress
 
     @contextmanager
@@ -148,26 +151,25 @@ class Indexer:
         """Remove articles by id or URL, all in one commit."""
         result = RemovalReport()
         with self._exclusive_run():
-            ix = self.index.open()
-            with ix.searcher() as searcher:
+            if not self.store.exists():
+                raise IndexMissing(f"no index for {self.store!r}; build one with `cstosearch index`")
+            session = self.store.session(rebuild=False)
+            try:
+                live = session.live_articles()
                 found = {}
                 for target in targets:
                     article_id = article_id_of(target)
-                    if article_id and searcher.document_number(id=article_id) is not None:
+                    if article_id in live:
                         found[target] = article_id
                     else:
                         result.not_found.append(target)
-            if found:
-                writer = self.index.writer(limitmb=self.limitmb)
-                try:
-                    for article_id in found.values():
-                        writer.delete_by_term("id", article_id)
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
+                session.delete(found.values())
+            except BaseException:
+                session.cancel()
+                raise
+            session.commit()
             result.removed = list(found)
-            result.documents = self.index.document_count()
+            result.documents = self.store.document_count()
         return result
 
     def _outcomes(self, paths: list[Path]) -> Iterator[tuple[str, Article | UnreadableSource | SourceWarning]]:
@@ -186,38 +188,40 @@ class Indexer:
         started = time.monotonic()
         report.started_at = utc_now()
         rebuild = report.rebuild
-        ix = self.index.open_or_create(replace_outdated=rebuild)
+        self.root.mkdir(parents=True, exist_ok=True)
         groups_path = self.root / GROUPS_FILE
         grouper = StoryGrouper() if rebuild else StoryGrouper.load(groups_path)
-        batch = _Batch(self.index, rebuild, self.procs, self.limitmb)
+        session = self.store.session(rebuild)
+        batch = _Batch(session)
         try:
-            with ix.searcher() as searcher:
-                known = _KnownArticles({} if rebuild else None, searcher)
-                self._add_outcomes(outcomes, searcher, known, grouper, batch, report)
-                if not rebuild:
-                    report.removed += batch.delete(known.stale_ids(batch.produced))
-                    if pruning:
-                        report.removed += batch.delete(pruning.gone_ids(known, batch.produced))
+            known = _KnownArticles(session)
+            self._add_outcomes(outcomes, session, known, grouper, batch, report)
+            if not rebuild:
+                report.removed += session.delete(known.stale_ids(batch.produced))
+                if pruning:
+                    report.removed += session.delete(pruning.gone_ids(known, batch.produced))
         except BaseException:
-            batch.cancel()
+            session.cancel()
             raise
-        batch.commit()
+        session.commit()
         grouper.save(groups_path)
-        report.documents = self.index.document_count()
-        # After the commit: followed searches count what this run added (see feeds.py).
-        report.followed = [asdict(c) for c in record_run(self.root, report.started_at, utc_now(), rebuild)]
+        report.documents = self.store.document_count()
+        if isinstance(self.store, WhooshStore):
+            # After the commit: followed searches count what this run added (see feeds.py, which
+            # reads the Whoosh index; they are not counted over OpenSearch).
+            report.followed = [asdict(c) for c in record_run(self.root, report.started_at, utc_now(), rebuild)]
         report.seconds = round(time.monotonic() - started, 3)
         report.finished_at = utc_now()
         write_report(self.root, report)
 
-    def _add_outcomes(self, outcomes, searcher, known: _KnownArticles, grouper: StoryGrouper, batch: _Batch,
-                      report: RunReport) -> None:
+    def _add_outcomes(self, outcomes, session: StoreSession, known: _KnownArticles, grouper: StoryGrouper,
+                      batch: _Batch, report: RunReport) -> None:
         group_by_hash = {content_hash: group for content_hash, group in known.articles.values()}
 
         @lru_cache(maxsize=4096)
         def stored_fingerprint(article_id: str) -> Fingerprint | None:
-            stored = searcher.document(id=article_id)
-            return Fingerprint.of(_body_of(json.loads(stored["article"]))) if stored else None
+            stored = session.stored_article(article_id)
+            return Fingerprint.of(_body_of(stored)) if stored else None
 
         def fingerprint_of(article_id: str) -> Fingerprint | None:
             body = batch.body(article_id)
@@ -248,7 +252,7 @@ class Indexer:
                 if earlier and article_id not in batch.hashes and not known.came_from(key, article_id):
                     # The same article now read from another file (a renamed scrape): the
                     # document follows it, so pruning the old name does not remove it.
-                    batch.add(article_id, content_hash, body, article_document(article, earlier[1], key))
+                    batch.add(article, earlier[1], key)
                 continue
             if earlier_hash is None and content_hash in group_by_hash:
                 group = group_by_hash[content_hash]
@@ -262,32 +266,23 @@ class Indexer:
                 report.added += 1
             else:
                 report.updated += 1
-            batch.add(article_id, content_hash, body, article_document(article, group, key))
+            batch.add(article, group, key)
             group_by_hash.setdefault(content_hash, group)
 
 
 class _KnownArticles:
-    """The live documents before the run: id -> (content hash, group), and which file each came from."""
+    """The live articles before the run: id -> (content hash, group), and which file each came from."""
 
-    def __init__(self, articles: dict | None, searcher) -> None:
-        self.searcher = searcher
-        reader = searcher.reader()
-        self.ids: list[str] = []
-        if articles is None and reader.doc_count_all():
-            self.ids = list(reader.column_reader("id"))
-            hashes = list(reader.column_reader("content_hash"))
-            groups = list(reader.column_reader("group_id"))
-            articles = {self.ids[d]: (hashes[d], groups[d]) for d in range(len(self.ids))
-                        if not reader.is_deleted(d) and self.ids[d]}
-        self.articles: dict[str, tuple[str, str]] = articles or {}
+    def __init__(self, session: StoreSession) -> None:
+        self.session = session
+        self.articles: dict[str, tuple[str, str]] = session.live_articles()
         self._by_file: dict[str, set[str]] = {}
 
     def ids_from(self, key: str) -> set[str]:
-        """Ids of the live documents that the file ``key`` produced."""
+        """Ids of the live articles that the file ``key`` produced."""
         if not self.articles or not key:
             return set()
-        docnums = self.searcher.docs_for_query(wq.Term("source_path", key))
-        return {self.ids[d] for d in docnums if d < len(self.ids)}
+        return self.session.ids_from(key)
 
     def note_file(self, key: str) -> None:
         if key and key not in self._by_file:
@@ -309,80 +304,35 @@ class _Pruning:
         self.present_keys = present_keys
 
     def gone_ids(self, known: _KnownArticles, produced: set[str]) -> set[str]:
-        reader = known.searcher.reader()
         if not known.articles:
             return set()
         gone = set()
-        for term in reader.lexicon("source_path"):
-            key = term.decode("utf-8") if isinstance(term, bytes) else term
+        for key in known.session.source_keys():
             if under_roots(key, self.root_keys) and key not in self.present_keys:
                 gone |= known.ids_from(key)
         return gone - produced
 
 
 class _Batch:
-    """Where a run's documents go until its one commit.
+    """What a run has written so far (groups, hashes, bodies), for the checks later in the same run."""
 
-    Documents stream into one writer as they are read, so memory stays flat: a rebuild adds
-    them to a fresh (multi-process) writer, an incremental run replaces old versions with
-    ``update_document``. A later version of an article already written in the same run is
-    held and applied right after the main commit: Whoosh cannot replace an uncommitted document.
-    """
-
-    def __init__(self, index: ArticleIndex, rebuild: bool, procs: int, limitmb: int) -> None:
-        self.index = index
-        self.rebuild = rebuild
-        self.limitmb = limitmb
-        self.writer = index.writer(procs=procs if rebuild else 1, limitmb=limitmb)
-        self.changed = rebuild
-        self.held: dict[str, dict] = {}
+    def __init__(self, session: StoreSession) -> None:
+        self.session = session
         self.groups: dict[str, str] = {}
         self.hashes: dict[str, str] = {}
         self.produced: set[str] = set()
         self._bodies: dict[str, bytes] = {}  # compressed: only near-duplicate checks read them
 
-    def add(self, article_id: str, content_hash: str, body: str, document: dict) -> None:
-        if article_id in self.hashes:
-            self.held[article_id] = document
-        elif self.rebuild:
-            self.writer.add_document(**document)
-        else:
-            self.writer.update_document(**document)
-        self.changed = True
-        self.groups[article_id] = document["group_id"]
-        self.hashes[article_id] = content_hash
-        self._bodies[article_id] = zlib.compress(body.encode("utf-8"), 1)
-
-    def delete(self, article_ids: Iterable[str]) -> int:
-        """Delete committed documents by id (documents added in this run are not touched)."""
-        count = 0
-        for article_id in sorted(article_ids):
-            count += self.writer.delete_by_term("id", article_id) or 0
-        if count:
-            self.changed = True
-        return count
+    def add(self, article: Article, group_id: str, source_key: str) -> None:
+        article_id = article.article_id
+        self.session.write(article, group_id, source_key, again=article_id in self.hashes)
+        self.groups[article_id] = group_id
+        self.hashes[article_id] = article.content_hash
+        self._bodies[article_id] = zlib.compress(article.body_text.encode("utf-8"), 1)
 
     def body(self, article_id: str) -> str | None:
         packed = self._bodies.get(article_id)
         return zlib.decompress(packed).decode("utf-8") if packed is not None else None
-
-    def cancel(self) -> None:
-        self.writer.cancel()
-
-    def commit(self) -> None:
-        if not self.changed:
-            self.writer.cancel()  # nothing new: searchers keep their generation
-            return
-        self.writer.commit(mergetype=CLEAR) if self.rebuild else self.writer.commit()
-        if self.held:
-            writer = self.index.writer(procs=1, limitmb=self.limitmb)
-            try:
-                for document in self.held.values():
-                    writer.update_document(**document)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
 
 
 def article_id_of(target: str) -> str:

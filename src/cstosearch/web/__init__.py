@@ -8,9 +8,10 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from cstosearch.engines.choice import EngineChoice, open_engine
 from cstosearch.http_headers import SECURITY_HEADERS
 from cstosearch.index import default_index_dir
-from cstosearch.search import SearchEngine, WhooshSearchEngine
+from cstosearch.search import SearchEngine
 
 WEBUI_DIR = Path(os.environ.get("CSTOSEARCH_WEBUI_DIR", Path(__file__).resolve().parents[3] / "webui"))
 
@@ -82,6 +83,8 @@ def engine() -> SearchEngine:
     if "cstosearch.engine" not in extensions:
         with _ENGINE_LOCK:
             if "cstosearch.engine" not in extensions:
-                inner = WhooshSearchEngine(Path(current_app.config["INDEX_DIR"]))
-                extensions["cstosearch.engine"] = SerializedEngine(inner)
+                choice = EngineChoice.from_config(current_app.config)
+                inner = open_engine(choice)
+                # Whoosh searchers are not shared across threads; the OpenSearch client is.
+                extensions["cstosearch.engine"] = SerializedEngine(inner) if choice.engine == "whoosh" else inner
     return extensions["cstosearch.engine"]

@@ -1,0 +1,1 @@
+"""The distributed engine: articles in an OpenSearch cluster, behind an alias."""

@@ -1,0 +1,163 @@
+"""The query tree in OpenSearch's terms: bool queries over the searchable fields, never raw query text.
+
+Words and phrases are matched through the index analyzer (so they stem and fold as the text
+did); prefixes match word forms in each field's unstemmed ``.words`` twin. A field's score is
+its BM25 times the field's weight, summed over the fields, as the Whoosh engine weighs them.
+
+A plain search ranks as the Whoosh engine does: articles with every word first, then the rest,
+each by its text score scaled by the share of the words it has (the coordination factor at a
+power of 1; another power is read as 1). Without scripts: an inner ``function_score``
+multiplies the text score by the sum of ``1/words`` over the clauses matched, and an outer one
+adds ``EVERY_WORD_WEIGHT`` when all match. Each clause is named, so a hit lists what it lacks
+and the shown score drops the weight.
+"""
+
+from __future__ import annotations
+
+from cstosearch.engines.opensearch.mapping import FIELD_BOOSTS
+from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking
+from cstosearch.query_tree import AnyOf, Everything, Group, Node, ParsedQuery, Phrase, Prefix, Word, leaves
+
+# Larger than any BM25 sum a query of at most 64 words reaches on news text.
+EVERY_WORD_WEIGHT = 1000.0
+PROXIMITY_FIELDS = ("title", "body")
+CLAUSE_NAME = "clause-{}"
+
+
+def _fields(fieldname: str | None) -> dict[str, float]:
+    return {fieldname: FIELD_BOOSTS[fieldname]} if fieldname else FIELD_BOOSTS
+
+
+def _any_field(clauses: list[dict]) -> dict:
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def translate(node: Node) -> dict:
+    """One OpenSearch query for one tree node."""
+    if isinstance(node, Word):
+        return _any_field([{"match": {name: {"query": node.text, "operator": "and", "boost": boost}}}
+                           for name, boost in _fields(node.field).items()])
+    if isinstance(node, Phrase):
+        text = " ".join(node.words)
+        return _any_field([{"match_phrase": {name: {"query": text, "slop": node.slop, "boost": boost}}}
+                           for name, boost in _fields(node.field).items()])
+    if isinstance(node, Prefix):
+        return _any_field([{"prefix": {f"{name}.words": {"value": node.text, "boost": boost}}}
+                           for name, boost in _fields(node.field).items()])
+    if isinstance(node, AnyOf):
+        return {"bool": {"should": [translate(c) for c in node.clauses], "minimum_should_match": 1}}
+    if isinstance(node, Group):
+        clauses: dict = {}
+        if node.required:
+            clauses["must"] = [translate(c) for c in node.required]
+        if node.optional:
+            clauses["should"] = [translate(c) for c in node.optional]
+            if not node.required:
+                clauses["minimum_should_match"] = 1
+        if not node.required and not node.optional:
+            clauses["must"] = [{"match_all": {}}]
+        if node.excluded:
+            clauses["must_not"] = [translate(c) for c in node.excluded]
+        return {"bool": clauses}
+    if isinstance(node, Everything):
+        return {"match_all": {}}
+    raise TypeError(f"not a query tree node: {node!r}")
+
+
+def proximity_clauses(parsed: ParsedQuery, ranking: Ranking = DEFAULT_RANKING) -> list[dict]:
+    """Neighbouring words of a plain search near each other in the title or body score again.
+
+    Whoosh counts its slop from adjacency at 1, Lucene at 0; Lucene's also lets words swap places.
+    """
+    words = [c for c in parsed.flat_words() if c.field is None]
+    if ranking.proximity <= 0 or len(words) < 2:
+        return []
+    weights = ranking.field_weights()
+    return [{"match_phrase": {name: {"query": f"{first.text} {second.text}", "slop": max(0, ranking.proximity_slop - 1),
+                                     "boost": ranking.proximity * weights[name]}}}
+            for first, second in zip(words, words[1:], strict=False) for name in PROXIMITY_FIELDS
+            if weights.get(name, 0) > 0]
+
+
+def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
+    """The query to rank with (see the module's docstring for a plain search's tiers and coordination).
+
+    Without ``text_score`` (sorting by date) the score only tells the tiers apart, to sort on first.
+    """
+    ranked = parsed.ranked_optional
+    if not ranked:
+        return translate(parsed.root)
+    root = parsed.root
+    named = [_named(translate(clause), number) for number, clause in enumerate(ranked)]
+    # A proximity pair matches only where two of the words do, so it adds score, never matches.
+    matching = {"bool": {"should": named + proximity_clauses(parsed), "minimum_should_match": 1}}
+    if root.required:
+        matching["bool"]["must"] = [translate(c) for c in root.required]
+        del matching["bool"]["minimum_should_match"]
+    if root.excluded:
+        matching["bool"]["must_not"] = [translate(c) for c in root.excluded]
+    coordinated = {"function_score": {
+        "query": matching,
+        # The near-zero term stands for "no optional word" (beside required ones): without any
+        # matching function the multiplier would default to 1, not 0.
+        "functions": [{"filter": translate(clause), "weight": 1 / len(ranked)} for clause in ranked]
+        + [{"filter": {"match_all": {}}, "weight": 1e-9}],
+        "score_mode": "sum", "boost_mode": "multiply",
+    }}
+    return {"function_score": {
+        "query": coordinated,
+        "functions": [{"filter": every_clause(parsed), "weight": EVERY_WORD_WEIGHT}],
+        # Sorting by date: the score is the weight (every word) or 1 (some words).
+        "score_mode": "sum", "boost_mode": "sum" if text_score else "replace",
+    }}
+
+
+def every_clause(parsed: ParsedQuery) -> dict | None:
+    """Articles with every optional clause of a plain search (None when there is no such count)."""
+    ranked = parsed.ranked_optional
+    if not ranked:
+        return None
+    return {"bool": {"filter": [translate(clause) for clause in ranked]}}
+
+
+def highlight_query(parsed: ParsedQuery) -> dict:
+    """What to mark in snippets: each word of every clause but the excluded ones, wherever it
+    stands (as the Whoosh engine marks them: a phrase's words too, not only where they meet)."""
+    marks = []
+    for leaf in dict.fromkeys(leaves(parsed.root)):
+        for name in _fields(leaf.field):
+            if isinstance(leaf, Prefix):
+                # The marked fields hold stems; a word form's prefix is a stem's prefix but
+                # for a changed last letter (economy -> economi), so one letter less is looked for.
+                stem_prefix = leaf.text[:-1] if len(leaf.text) > 3 else leaf.text
+                marks.append({"prefix": {name: {"value": stem_prefix}}})
+            else:
+                words = leaf.words if isinstance(leaf, Phrase) else (leaf.text,)
+                marks.append({"match": {name: {"query": " ".join(words), "operator": "or"}}})
+    return {"bool": {"should": marks or [{"match_none": {}}]}}
+
+
+def _named(query: dict, number: int) -> dict:
+    return {"bool": {"must": [query], "_name": CLAUSE_NAME.format(number)}}
+
+
+def plain_text(node: Node) -> str:
+    """A clause as the reader typed it, for "Missing: …" (as the Whoosh engine words it)."""
+    if isinstance(node, Word):
+        return node.text
+    if isinstance(node, Phrase) and node.joined:
+        return node.joined
+    return node.describe()
+
+
+def kind_of(node: Node) -> str:
+    return {Word: "word", Phrase: "phrase", Prefix: "prefix", AnyOf: "any of", Group: "group",
+            Everything: "everything"}[type(node)]
+
+
+def clauses_by_role(root: Node) -> list[tuple[str, Node]]:
+    """The top-level clauses of a query and their roles, for the explain view."""
+    if isinstance(root, Group):
+        return [(role, node) for role, nodes in (("optional", root.optional), ("required", root.required),
+                                                 ("excluded", root.excluded)) for node in nodes]
+    return [("required", root)]
