@@ -2,6 +2,8 @@
 
     python benchmarks/relevance.py                      # index, serve under gunicorn, score.py per join
     python benchmarks/relevance.py --tune               # grid over BM25 k1/b and field weights, in process
+    python benchmarks/relevance.py --engines whoosh,opensearch --opensearch-url http://127.0.0.1:9250
+                                                        # the same, served by each engine in turn
 
 The collection folder holds corpus.jsonl, queries.tsv, qrels.txt and the standard-library score.py,
 whose own metric code is used in both modes (nDCG@10, MAP@100, P@10, R@100 as trec_eval computes them).
@@ -13,6 +15,7 @@ import argparse
 import importlib.util
 import itertools
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -37,9 +40,18 @@ def load_scorer(collection: Path):
     return module
 
 
-def build_index(collection: Path, index_dir: Path) -> None:
-    subprocess.run([CLI, "index", str(collection / "corpus.jsonl"),
-                    "--index-dir", str(index_dir)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+OPENSEARCH_ALIAS = "cstosearch-relevance"
+
+
+def engine_environment(engine: str, opensearch_url: str) -> dict[str, str]:
+    """The environment that makes the CLI and the served app use ``engine``."""
+    return dict(os.environ, CSTOSEARCH_ENGINE=engine, CSTOSEARCH_OPENSEARCH_URL=opensearch_url,
+                CSTOSEARCH_OPENSEARCH_INDEX=OPENSEARCH_ALIAS)
+
+
+def build_index(collection: Path, index_dir: Path, engine: str = "whoosh", opensearch_url: str = "") -> None:
+    subprocess.run([CLI, "index", str(collection / "corpus.jsonl"), "--index-dir", str(index_dir)],
+                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL, env=engine_environment(engine, opensearch_url))
 
 
 def joined(scorer, text: str, join: str) -> str:
@@ -117,11 +129,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve_and_score(collection: Path, index_dir: Path, joins: list[str], grouped: bool) -> list[dict]:
+def serve_and_score(collection: Path, index_dir: Path, joins: list[str], grouped: bool, engine: str = "whoosh",
+                    opensearch_url: str = "") -> list[dict]:
     port = free_port()
     server = subprocess.Popen([CLI, "serve", "--index-dir", str(index_dir),
                                "--port", str(port), "--workers", "2", "--no-build"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=engine_environment(engine, opensearch_url))
     rows = []
     try:
         base = f"http://127.0.0.1:{port}"
@@ -135,7 +149,7 @@ def serve_and_score(collection: Path, index_dir: Path, joins: list[str], grouped
         for join, (label, extra) in itertools.product(joins, settings):
             with tempfile.NamedTemporaryFile(suffix=".json") as out:
                 subprocess.run([sys.executable, str(collection / "score.py"), "--join", join, "--tag",
-                                f"cstosearch {join} {label}", "--url",
+                                f"{engine} {join} {label}", "--url",
                                 base + "/api/search?q={q}&page_size=100" + extra, "--json", out.name],
                                check=True, stdout=subprocess.DEVNULL)
                 rows.extend(json.loads(Path(out.name).read_text()))
@@ -160,19 +174,28 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="search BM25 and field weights in process")
     parser.add_argument("--rounds", type=int, default=1, help="passes over the tuning grid")
     parser.add_argument("--grouped", action="store_true", help="also score with story grouping on")
+    parser.add_argument("--engines", default="whoosh", help="served by each of these in turn (whoosh,opensearch)")
+    parser.add_argument("--opensearch-url", default="http://127.0.0.1:9250")
     args = parser.parse_args()
     if not (args.collection / "score.py").exists():
         sys.exit(f"no collection at {args.collection}")
     joins = args.joins.split(",")
     with tempfile.TemporaryDirectory() as scratch:
         index_dir = args.index_dir or Path(scratch) / "index"
-        if not (index_dir / "whoosh").exists():
-            build_index(args.collection, index_dir)
         if args.tune:
+            if not (index_dir / "whoosh").exists():
+                build_index(args.collection, index_dir)
             tune(args.collection, index_dir, joins, args.rounds)
-        else:
-            print(f"ranking: {DEFAULT_RANKING}")
-            print_table(serve_and_score(args.collection, index_dir, joins, args.grouped))
+            return
+        print(f"ranking: {DEFAULT_RANKING}")
+        rows = []
+        for engine in args.engines.split(","):
+            # OpenSearch keeps its articles in the cluster: rebuilt each time (the folder holds bookkeeping).
+            folder = index_dir if engine == "whoosh" else Path(scratch) / f"{engine}-runs"
+            if engine != "whoosh" or not (index_dir / "whoosh").exists():
+                build_index(args.collection, folder, engine, args.opensearch_url)
+            rows += serve_and_score(args.collection, folder, joins, args.grouped, engine, args.opensearch_url)
+        print_table(rows)
 
 
 if __name__ == "__main__":

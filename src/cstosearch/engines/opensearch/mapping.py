@@ -27,6 +27,8 @@ def index_settings(shards: int = 3, replicas: int = 1) -> dict:
         "number_of_replicas": replicas,
         # Deep pages are refused by the request bounds before they reach the cluster.
         "max_result_window": 10_000,
+        # Term saturation and length normalisation as the Whoosh engine ranks.
+        "similarity": {"default": {"type": "BM25", "k1": DEFAULT_RANKING.k1, "b": DEFAULT_RANKING.b}},
         "analysis": {
             "tokenizer": {"news_words": {"type": "pattern", "pattern": WORD_PATTERN, "group": 0}},
             "filter": {

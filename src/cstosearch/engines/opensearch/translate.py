@@ -5,10 +5,11 @@ did); prefixes match word forms in each field's unstemmed ``.words`` twin. A fie
 its BM25 times the field's weight, summed over the fields, as the Whoosh engine weighs them.
 
 A plain search ranks as the Whoosh engine does: articles with every word first, then the rest,
-each by its text score scaled by the share of the words it has (the coordination factor at a
-power of 1; another power is read as 1). Without scripts: an inner ``function_score``
-multiplies the text score by the sum of ``1/words`` over the clauses matched, and an outer one
-adds ``EVERY_WORD_WEIGHT`` when all match. Each clause is named, so a hit lists what it lacks
+each by its text score scaled by the share of the words it has raised to the ranking's
+coordination power. Without scripts: an inner ``function_score`` multiplies the text score by a
+sum of steps, one per count of words (``(j/n)^p - ((j-1)/n)^p`` where at least ``j`` of the ``n``
+clauses match, which adds up to ``(k/n)^p`` for ``k`` matched), and an outer one adds
+``EVERY_WORD_WEIGHT`` when all match. Each clause is named, so a hit lists what it lacks
 and the shown score drops the weight.
 """
 
@@ -21,6 +22,8 @@ from cstosearch.query_tree import AnyOf, Everything, Group, Node, ParsedQuery, P
 # Larger than any BM25 sum a query of at most 64 words reaches on news text.
 EVERY_WORD_WEIGHT = 1000.0
 PROXIMITY_FIELDS = ("title", "body")
+# Above this many clauses the steps are cut to this many (each step is a query of its own).
+COORDINATION_STEPS = 16
 CLAUSE_NAME = "clause-{}"
 
 
@@ -79,7 +82,28 @@ def proximity_clauses(parsed: ParsedQuery, ranking: Ranking = DEFAULT_RANKING) -
             if weights.get(name, 0) > 0]
 
 
-def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
+def coordination_steps(clauses: list[dict], power: float) -> list[dict]:
+    """Functions whose weights sum to ``(matched/len(clauses)) ** power`` for a document.
+
+    A power of 1 needs one function per clause; another power one per count of matched clauses
+    (``minimum_should_match``), cut to ``COORDINATION_STEPS`` counts for long queries.
+    """
+    n = len(clauses)
+    if power == 1:
+        return [{"filter": clause, "weight": 1 / n} for clause in clauses]
+    counts = sorted({max(1, round(step * n / COORDINATION_STEPS)) for step in range(1, COORDINATION_STEPS + 1)}
+                    if n > COORDINATION_STEPS else range(1, n + 1))
+    steps, reached = [], 0.0
+    for count in counts:
+        share = (count / n) ** power
+        steps.append({"filter": clauses[0] if n == 1 else {"bool": {"should": clauses,
+                                                                   "minimum_should_match": count}},
+                      "weight": share - reached})
+        reached = share
+    return steps
+
+
+def scored_query(parsed: ParsedQuery, text_score: bool = True, ranking: Ranking = DEFAULT_RANKING) -> dict:
     """The query to rank with (see the module's docstring for a plain search's tiers and coordination).
 
     Without ``text_score`` (sorting by date) the score only tells the tiers apart, to sort on first.
@@ -90,7 +114,7 @@ def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
     root = parsed.root
     named = [_named(translate(clause), number) for number, clause in enumerate(ranked)]
     # A proximity pair matches only where two of the words do, so it adds score, never matches.
-    matching = {"bool": {"should": named + proximity_clauses(parsed), "minimum_should_match": 1}}
+    matching = {"bool": {"should": named + proximity_clauses(parsed, ranking), "minimum_should_match": 1}}
     if root.required:
         matching["bool"]["must"] = [translate(c) for c in root.required]
         del matching["bool"]["minimum_should_match"]
@@ -100,7 +124,7 @@ def scored_query(parsed: ParsedQuery, text_score: bool = True) -> dict:
         "query": matching,
         # The near-zero term stands for "no optional word" (beside required ones): without any
         # matching function the multiplier would default to 1, not 0.
-        "functions": [{"filter": translate(clause), "weight": 1 / len(ranked)} for clause in ranked]
+        "functions": coordination_steps([translate(clause) for clause in ranked], ranking.coordination)
         + [{"filter": {"match_all": {}}, "weight": 1e-9}],
         "score_mode": "sum", "boost_mode": "multiply",
     }}
