@@ -24,6 +24,7 @@ from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking, coordina
 from cstosearch.engines.whoosh.snippets import Snippets, lead
 from cstosearch.engines.whoosh.spelling import suggest_spelling
 from cstosearch.engines.whoosh.translate import Translator
+from cstosearch.engines.whoosh.vector_scoring import scores_of
 from cstosearch.index import ArticleIndex
 from cstosearch.query import SearchRequest
 from cstosearch.query_parser import parse_query
@@ -39,6 +40,10 @@ FACET_LIMIT = 50
 MONTH_FACET_LIMIT = 240
 SEARCH_TIME_LIMIT_S = 1.8
 SPELLING_BELOW = 10
+# Phrases (and near pairs) are position-checked on at most this many of the best-placed
+# matches, or this many per result asked for when a page lies deep.
+PHRASE_CANDIDATES = 400
+PHRASE_CANDIDATES_PER_RESULT = 5
 RELAXED_NOTICE = "No article contains all of these words; showing articles that contain some of them."
 
 
@@ -107,7 +112,13 @@ class WhooshSearchEngine:
                                          ranking.feedback_weight)
         if extra is None:
             return scores
-        return scores + score_targets(generation.searcher, extra, targets, self._weighting, deadline)
+        return scores + self._scores(generation, extra, targets, tier, deadline, len(targets))
+
+    def _scores(self, generation: Generation, query, targets: np.ndarray, tier: np.ndarray, deadline: Deadline,
+                limit: int) -> np.ndarray:
+        candidates = max(PHRASE_CANDIDATES, PHRASE_CANDIDATES_PER_RESULT * limit)
+        return scores_of(generation.searcher, generation.lengths, query, targets, tier, self._weighting, deadline,
+                         candidates, score_targets)
 
     # --- one search --------------------------------------------------------------------------
     def _search(self, generation: Generation, request: SearchRequest) -> SearchPage:
@@ -179,7 +190,7 @@ class WhooshSearchEngine:
             order = np.lexsort((-targets, newest, -tier))
         else:
             scoring = translator.scoring_query(parsed)
-            scores = score_targets(generation.searcher, scoring, targets, self._weighting, deadline)
+            scores = self._scores(generation, scoring, targets, tier, deadline, limit)
             scores = self._with_feedback(generation, translator, parsed, scoring, targets, tier, scores, deadline)
             if matched_words is not None:
                 scores = coordinated(scores, matched_words, words, self.ranking.coordination)

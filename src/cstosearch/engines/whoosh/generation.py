@@ -11,6 +11,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from cstosearch.engines.whoosh.vector_scoring import FieldLengths
 from cstosearch.index import AUTHOR_SEPARATOR
 
 # Per worker: cached match masks hold at most this many bytes in all (one byte per document),
@@ -104,6 +105,7 @@ class Generation:
         self.pages = BoundedCache(RESULT_CACHE_ENTRIES)
         self.lock = threading.Lock()
         self._live: np.ndarray | None = None
+        self.lengths = FieldLengths(searcher)
 
     def column(self, fieldname: str) -> CodedColumn:
         with self.lock:
