@@ -20,7 +20,7 @@ from cstosearch.article import Article
 from cstosearch.engines.whoosh import feedback
 from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.engines.whoosh.generation import Generation
-from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking, coordinated, fold_groups, score_targets
+from cstosearch.engines.whoosh.ranking import DEFAULT_RANKING, Ranking, coordinated, fold_groups
 from cstosearch.engines.whoosh.snippets import Snippets, lead
 from cstosearch.engines.whoosh.spelling import suggest_spelling
 from cstosearch.engines.whoosh.translate import Translator
@@ -117,8 +117,7 @@ class WhooshSearchEngine:
     def _scores(self, generation: Generation, query, targets: np.ndarray, tier: np.ndarray, deadline: Deadline,
                 limit: int) -> np.ndarray:
         candidates = max(PHRASE_CANDIDATES, PHRASE_CANDIDATES_PER_RESULT * limit)
-        return scores_of(generation.searcher, generation.lengths, query, targets, tier, self._weighting, deadline,
-                         candidates, score_targets)
+        return scores_of(generation, query, targets, tier, self._weighting, deadline, candidates)
 
     # --- one search --------------------------------------------------------------------------
     def _search(self, generation: Generation, request: SearchRequest) -> SearchPage:

@@ -11,12 +11,14 @@ from collections import OrderedDict
 
 import numpy as np
 
+from cstosearch.engines.whoosh.postings import PostingArrays, posting_bytes
 from cstosearch.engines.whoosh.vector_scoring import FieldLengths
 from cstosearch.index import AUTHOR_SEPARATOR
 
 # Per worker: cached match masks hold at most this many bytes in all (one byte per document),
 # and at most this many answered pages and facet tallies are kept.
 MASK_CACHE_BYTES = 48_000_000
+POSTING_CACHE_BYTES = 96_000_000
 RESULT_CACHE_ENTRIES = 512
 
 
@@ -106,6 +108,7 @@ class Generation:
         self.lock = threading.Lock()
         self._live: np.ndarray | None = None
         self.lengths = FieldLengths(searcher)
+        self.postings = PostingArrays(BoundedCache(POSTING_CACHE_BYTES, weigh=posting_bytes))
 
     def column(self, fieldname: str) -> CodedColumn:
         with self.lock:

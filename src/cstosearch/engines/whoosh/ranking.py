@@ -13,12 +13,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from whoosh import scoring
 
-from cstosearch.engines.whoosh.deadline import Deadline
-
-# A walk over all of a segment's matches beats jumping to each target once targets are this dense.
-DENSE_SHARE = 0.2
-CHECK_EVERY = 512
-
 
 @dataclass(frozen=True)
 class Ranking:
@@ -70,45 +64,6 @@ class ProbabilisticBM25F(scoring.BM25F):
 
 DEFAULT_RANKING = Ranking(k1=1.6, idf="probabilistic", coordination=0.5, proximity=0.25, feedback_terms=20,
                           feedback_weight=0.5, feedback_min_words=6)
-
-
-def score_targets(searcher, query, targets: np.ndarray, weighting, deadline: Deadline) -> np.ndarray:
-    """The score of each target document (sorted global numbers) under ``query``; 0 where it does not match."""
-    scores = np.zeros(len(targets), dtype=np.float64)
-    if query is None or not len(targets):
-        return scores
-    for subsearcher, offset in searcher.leaf_searchers():
-        end = offset + subsearcher.doc_count_all()
-        first, last = np.searchsorted(targets, [offset, end])
-        if first == last:
-            continue
-        matcher = query.matcher(subsearcher, subsearcher.context(needs_current=True, weighting=weighting))
-        if not matcher.is_active():
-            continue
-        local = targets[first:last] - offset
-        if (last - first) > DENSE_SHARE * subsearcher.doc_count_all():
-            wanted = np.zeros(end - offset, dtype=bool)
-            wanted[local] = True
-            seen = 0
-            while matcher.is_active():
-                docnum = matcher.id()
-                if wanted[docnum]:
-                    scores[first + np.searchsorted(local, docnum)] = matcher.score()
-                matcher.next()
-                seen += 1
-                if seen % CHECK_EVERY == 0:
-                    deadline.check()
-            continue
-        for i, docnum in enumerate(local.tolist()):
-            if i % CHECK_EVERY == 0:
-                deadline.check()
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                scores[first + i] = matcher.score()
-    return scores
 
 
 def coordinated(scores: np.ndarray, matched: np.ndarray, words: int, power: float) -> np.ndarray:

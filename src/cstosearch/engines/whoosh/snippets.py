@@ -12,6 +12,8 @@ import re
 from whoosh import highlight
 
 SNIPPET_CHARS = 240
+# Two fragments are shown; the first paragraphs that can hold a query term are enough to pick from.
+LIKELY_PARAGRAPHS = 4
 CAPTION_SEPARATOR = " · "
 LONG_PARAGRAPH = 1200
 
@@ -35,7 +37,7 @@ class Snippets:
         if not terms or not paragraphs:
             return ""
         likely = [self._around_match(p) for p in paragraphs if self.scan.search(p)] if self.scan else []
-        text = "\n".join(likely[:8]) if likely else "\n".join(paragraphs)[:LONG_PARAGRAPH]
+        text = "\n".join(likely[:LIKELY_PARAGRAPHS]) if likely else "\n".join(paragraphs)[:LONG_PARAGRAPH]
         return highlight.highlight(text, terms, self.analyzer, self.fragmenter, self.formatter, top=top)
 
     def _around_match(self, paragraph: str) -> str:

@@ -10,11 +10,10 @@ from itertools import islice
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 
 from cstosearch.analysis import fold, index_term
 from cstosearch.engines.whoosh.deadline import Deadline
+from cstosearch.engines.whoosh.phrases import phrase_documents
 from cstosearch.errors import BadQuery
 from cstosearch.query_tree import (
     SEARCHABLE_FIELDS,
@@ -33,7 +32,6 @@ from cstosearch.query_tree import (
 PREFIX_FIELD = "words"
 PROXIMITY_FIELDS = ("title", "body")
 MAX_PREFIX_EXPANSION = 1000
-MASK_CHUNK = 4096
 
 
 class Translator:
@@ -139,42 +137,17 @@ class Translator:
     def _leaf_mask(self, leaf: Leaf) -> np.ndarray:
         mask = np.zeros(self.generation.size, dtype=bool)
         if isinstance(leaf, Phrase):
-            query = self.leaf_query(leaf, weighted=False)
-            for subsearcher, offset in self.generation.searcher.leaf_searchers():
-                matcher = query.matcher(subsearcher, subsearcher.boolean_context())
-                self._mark(mask, matcher.all_ids() if matcher.is_active() else iter(()), offset)
+            stems = self.stems(leaf)
+            for fieldname in self.fields(leaf):
+                mask |= phrase_documents(self.generation, fieldname, stems, 1 + leaf.slop, self.deadline)
             return mask
-        # Words and prefixes: read the postings of each term directly, a block at a time.
+        # Words and prefixes: each term's postings as an array (decoded once per generation).
         stems = self.stems(leaf)
+        postings = self.generation.postings
         for subsearcher, offset in self.generation.searcher.leaf_searchers():
             reader = subsearcher.reader()
             for fieldname in self.fields(leaf):
                 for stem in stems:
-                    if (fieldname, stem) in reader:
-                        for block in _posting_blocks(reader.postings(fieldname, stem)):
-                            mask[block + offset] = True
+                    mask[postings.of(reader, offset, fieldname, stem)[0] + offset] = True
                 self.deadline.check()
         return mask
-
-    def _mark(self, mask: np.ndarray, ids, offset: int) -> None:
-        while True:
-            chunk = np.fromiter(islice(ids, MASK_CHUNK), dtype=np.int64)
-            if not len(chunk):
-                return
-            mask[chunk + offset] = True
-            self.deadline.check()
-
-
-def _posting_blocks(matcher):
-    """A term's document numbers as arrays, one per stored block (deleted documents included:
-    callers intersect with the live documents)."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        yield np.fromiter(matcher.all_ids(), dtype=np.int64)
-        return
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        yield np.asarray(matcher._ids[matcher._i:], dtype=np.int64)
-        matcher._next_block()

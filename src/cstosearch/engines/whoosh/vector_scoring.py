@@ -10,16 +10,15 @@ positions, still go through matchers, on the documents that can hold them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 from cstosearch.engines.whoosh.deadline import Deadline
+from cstosearch.engines.whoosh.phrases import phrase_documents
 
 # Whoosh keeps each document's field length as one byte; this is what each byte stands for.
 LENGTH_OF_BYTE = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)], dtype=np.float64)
@@ -78,9 +77,13 @@ def split_terms(query: wq.Query, boost: float = 1.0) -> tuple[list[tuple[str, st
     return [], [query]
 
 
-def add_term_scores(scores: np.ndarray, searcher, lengths: FieldLengths, weighting, fieldname: str, term: str,
-                    boost: float, deadline: Deadline) -> None:
-    """Add ``boost`` times the term's BM25F score to each document (global numbers) that holds it."""
+def add_term_scores(scores: np.ndarray, generation, weighting, fieldname: str, term: str, boost: float,
+                    deadline: Deadline) -> None:
+    """Add ``boost`` times the term's BM25F score to each document (global numbers) that holds it.
+
+    ``generation`` gives the searcher, its field lengths and its decoded postings.
+    """
+    searcher, lengths, postings = generation.searcher, generation.lengths, generation.postings
     if (fieldname, term) not in searcher.reader():
         return
     scorer = weighting.scorer(searcher, fieldname, term)
@@ -89,64 +92,49 @@ def add_term_scores(scores: np.ndarray, searcher, lengths: FieldLengths, weighti
     idf, average, k1, b = scorer.idf, scorer.avgfl, scorer.K1, scorer.B
     field_lengths = lengths.of(fieldname)
     for subsearcher, offset in searcher.leaf_searchers():
-        reader = subsearcher.reader()
-        if (fieldname, term) not in reader:
+        ids, frequencies = postings.of(subsearcher.reader(), offset, fieldname, term)
+        if not len(ids):
             continue
-        for ids, frequencies in posting_blocks(reader.postings(fieldname, term)):
-            docs = ids + offset
-            norm = k1 * ((1 - b) + b * field_lengths[docs] / average)
-            scores[docs] += boost * idf * (frequencies * (k1 + 1)) / (frequencies + norm)
+        docs = ids + offset
+        frequencies = frequencies.astype(np.float64)
+        norm = k1 * ((1 - b) + b * field_lengths[docs] / average)
+        scores[docs] += boost * idf * (frequencies * (k1 + 1)) / (frequencies + norm)
         deadline.check()
 
 
-def posting_blocks(matcher) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """A term's postings as (document numbers, frequencies) arrays, one pair per stored block."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        yield np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
-        return
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        start = matcher._i
-        yield (np.asarray(matcher._ids[start:], dtype=np.int64),
-               np.asarray(matcher._weights[start:], dtype=np.float64))
-        matcher._next_block()
-
-
-def scores_of(searcher, lengths: FieldLengths, query: wq.Query | None, targets: np.ndarray, tier: np.ndarray,
-              weighting, deadline: Deadline, candidates: int, exact) -> np.ndarray:
+def scores_of(generation, query: wq.Query | None, targets: np.ndarray, tier: np.ndarray, weighting,
+              deadline: Deadline, candidates: int) -> np.ndarray:
     """The score of each target (sorted global numbers) under ``query``; 0 where it does not match.
 
-    Term parts are scored for every target. Phrase parts are scored by ``exact`` (matchers) on
-    at most ``candidates`` targets: the first by tier and by the score their words alone give.
+    Term parts are scored for every target. A phrase scores as Whoosh scores it, the sum of its
+    words' scores in its field where the phrase stands, but it is looked for only in the first
+    ``candidates`` targets by tier and by the score its words alone would give.
     """
-    scores = np.zeros(len(targets), dtype=np.float64)
     if query is None or not len(targets):
-        return scores
+        return np.zeros(len(targets), dtype=np.float64)
     terms, others = split_terms(query)
-    every = np.zeros(lengths.size, dtype=np.float64)
+    phrases = [q for q in others if type(q) is wq.Phrase]
+    if len(phrases) != len(others):
+        raise TypeError(f"cannot score {[q for q in others if type(q) is not wq.Phrase]!r} as arrays")
+    every = np.zeros(generation.size, dtype=np.float64)
     for fieldname, term, boost in terms:
-        add_term_scores(every, searcher, lengths, weighting, fieldname, term, boost, deadline)
+        add_term_scores(every, generation, weighting, fieldname, term, boost, deadline)
     scores = every[targets]
-    if not others:
+    if not phrases:
         return scores
+    words_of = []
+    for phrase in phrases:
+        words = np.zeros(generation.size, dtype=np.float64)
+        for word in phrase.words:
+            add_term_scores(words, generation, weighting, phrase.fieldname, word, phrase.boost, deadline)
+        words_of.append(words[targets])
     chosen = np.arange(len(targets))
     if len(targets) > candidates:
-        proxy = np.zeros(lengths.size, dtype=np.float64)
-        for phrase in others:
-            for word in dict.fromkeys(getattr(phrase, "words", ())):
-                add_term_scores(proxy, searcher, lengths, weighting, phrase.fieldname, word, phrase.boost, deadline)
-        approximate = scores + proxy[targets]
+        approximate = scores + np.sum(words_of, axis=0)
         chosen = np.sort(np.lexsort((-approximate, -tier))[:candidates])
-    phrases = others[0] if len(others) == 1 else wq.Or(others)
-    scores[chosen] += exact(searcher, phrases, targets[chosen], weighting, deadline)
+    within = targets[chosen]
+    for phrase, words in zip(phrases, words_of, strict=True):
+        holds = phrase_documents(generation, phrase.fieldname, tuple(phrase.words), phrase.slop, deadline,
+                                 within=within)[within]
+        scores[chosen] += np.where(holds, words[chosen], 0.0)
     return scores

@@ -1,0 +1,106 @@
+"""Which documents hold a phrase in a field: words intersected as arrays, positions chained as arrays.
+
+Whoosh checks a phrase one document at a time through span matchers. Here the documents that
+hold every word of the phrase are found by intersecting posting arrays, and only their
+positions are decoded, as ``document << POSITION_BITS | position`` keys: a word follows the
+words before it when its key minus 1..slop is one of theirs. The rule is Whoosh's (``Phrase``
+with ``slop``: each word within ``slop`` positions after the one before it, in order).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+
+from cstosearch.engines.whoosh.deadline import Deadline
+
+POSITION_BITS = 24  # positions within one field of one article stay far below 16 million
+
+
+def phrase_documents(generation, fieldname: str, stems: tuple[str, ...], slop: int, deadline: Deadline,
+                     within: np.ndarray | None = None) -> np.ndarray:
+    """A mask of the documents (global numbers) whose ``fieldname`` holds ``stems`` as a phrase.
+
+    ``generation`` gives the searcher and its decoded postings; ``within`` (sorted global
+    numbers) limits the documents looked at.
+    """
+    searcher, postings = generation.searcher, generation.postings
+    mask = np.zeros(generation.size, dtype=bool)
+    if not stems:
+        return mask
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        if any((fieldname, stem) not in reader for stem in stems):
+            continue
+        holding = None
+        if within is not None:
+            end = offset + subsearcher.doc_count_all()
+            first, last = np.searchsorted(within, [offset, end])
+            holding = within[first:last] - offset
+            if not len(holding):
+                continue
+        for stem in dict.fromkeys(stems):
+            ids = postings.of(reader, offset, fieldname, stem)[0]
+            holding = ids if holding is None else np.intersect1d(holding, ids, assume_unique=True)
+            if not len(holding):
+                break
+        deadline.check()
+        if not len(holding):
+            continue
+        if len(stems) == 1:
+            mask[holding + offset] = True
+            continue
+        keys = {stem: _position_keys(reader.postings(fieldname, stem), holding, deadline)
+                for stem in dict.fromkeys(stems)}
+        ends = keys[stems[0]]
+        for stem in stems[1:]:
+            following = keys[stem]
+            near = np.zeros(len(following), dtype=bool)
+            for distance in range(1, max(1, slop) + 1):
+                near |= np.isin(following - distance, ends)
+            ends = following[near]
+            if not len(ends):
+                break
+        mask[np.unique(ends >> POSITION_BITS) + offset] = True
+    return mask
+
+
+def _position_keys(matcher, documents: np.ndarray, deadline: Deadline) -> np.ndarray:
+    """``document << POSITION_BITS | position`` for each position of the term in ``documents``."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    keys: list[int] = []
+    if not isinstance(matcher, W3LeafMatcher):
+        wanted = set(documents.tolist())
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                keys.extend((matcher.id() << POSITION_BITS) | p for p in matcher.value_as("positions"))
+            matcher.next()
+        return np.asarray(keys, dtype=np.int64)
+    decode = matcher.format.decode_positions
+    below = -1  # every document number up to here is in blocks already passed
+    while matcher.is_active():
+        block_max = matcher.block_max_id()
+        if matcher._ids is None:
+            # A block holding none of the documents is passed without decoding it.
+            first = np.searchsorted(documents, below, side="right")
+            if first == len(documents) or documents[first] > block_max:
+                below = block_max
+                matcher._next_block()
+                continue
+            matcher._read_ids()
+        start = matcher._i
+        ids = np.asarray(matcher._ids[start:], dtype=np.int64)
+        chosen = np.flatnonzero(np.isin(ids, documents, assume_unique=True))
+        if len(chosen):
+            if matcher._values is None:
+                matcher._read_values()
+            values = matcher._values
+            for i in chosen.tolist():
+                base = int(ids[i]) << POSITION_BITS
+                keys.extend(base | p for p in decode(values[start + i]))
+            deadline.check()
+        below = block_max
+        matcher._next_block()
+    return np.asarray(keys, dtype=np.int64)
