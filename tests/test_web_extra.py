@@ -148,3 +148,18 @@ def test_month_chart_fills_gaps_and_marks_the_date_filter():
     assert chart.bars[0].share == 0.5 and chart.bars[3].share == 1.0
     assert chart.bars[0].count_h == 100 and chart.bars[3].share_h == 100
     assert month_chart({}, {}) is None
+
+
+def test_a_worker_loads_columns_and_lengths_before_its_first_request(sample_index_dir, tmp_path):
+    from cstosearch.web import warm_engine
+
+    app = create_app({"INDEX_DIR": str(sample_index_dir), "TESTING": True})
+    warm_engine(app)
+    generation = app.extensions["cstosearch.engine"].inner._current()
+    assert {"group_id", "outlet_facet", "published"} <= set(generation.columns)
+    assert generation.lengths.of("body").max() > 0
+    # Without an index the worker still starts; requests report the missing index.
+    empty = create_app({"INDEX_DIR": str(tmp_path / "none"), "TESTING": True})
+    warm_engine(empty)
+    answer = empty.test_client().get("/api/search?q=Armenia")
+    assert answer.status_code == 503 and answer.is_json

@@ -37,3 +37,10 @@ limit_request_field_size = 8190
 control_socket_disable = True
 
 install_json_errors()
+
+
+def post_worker_init(worker):
+    """Each worker opens its engine and loads columns and field lengths before its first request."""
+    from cstosearch.web import warm_engine
+
+    warm_engine(worker.wsgi)

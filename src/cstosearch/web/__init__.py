@@ -9,13 +9,14 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from cstosearch.engines.choice import EngineChoice, open_engine
+from cstosearch.errors import CstoSearchError
 from cstosearch.http_headers import SECURITY_HEADERS
 from cstosearch.index import default_index_dir
 from cstosearch.search import SearchEngine
 
 WEBUI_DIR = Path(os.environ.get("CSTOSEARCH_WEBUI_DIR", Path(__file__).resolve().parents[3] / "webui"))
 
-__all__ = ["SECURITY_HEADERS", "SerializedEngine", "create_app", "engine"]
+__all__ = ["SECURITY_HEADERS", "SerializedEngine", "create_app", "engine", "warm_engine"]
 _ENGINE_LOCK = threading.Lock()
 
 
@@ -76,6 +77,10 @@ class SerializedEngine:
         with self._lock:
             return self.inner.document_count()
 
+    def warm(self) -> None:
+        with self._lock:
+            getattr(self.inner, "warm", lambda: None)()
+
 
 def engine() -> SearchEngine:
     """The process's search engine, opened on first use (after gunicorn forks its workers)."""
@@ -88,3 +93,15 @@ def engine() -> SearchEngine:
                 # Whoosh searchers are not shared across threads; the OpenSearch client is.
                 extensions["cstosearch.engine"] = SerializedEngine(inner) if choice.engine == "whoosh" else inner
     return extensions["cstosearch.engine"]
+
+
+def warm_engine(app: Flask) -> None:
+    """Open the engine and load what searches read before the first request (gunicorn's
+    ``post_worker_init``); a missing index is left for the requests to report."""
+    with app.app_context():
+        try:
+            found = engine()
+        except CstoSearchError as exc:
+            app.logger.warning("engine not opened before the first request: %s", exc)
+            return
+        getattr(found, "warm", lambda: None)()

@@ -28,7 +28,18 @@ from cstosearch.engines.whoosh.vector_scoring import scores_of
 from cstosearch.index import ArticleIndex
 from cstosearch.query import SearchRequest
 from cstosearch.query_parser import parse_query
-from cstosearch.query_tree import AnyOf, Everything, Group, Node, ParsedQuery, Phrase, Prefix, Word, leaves
+from cstosearch.query_tree import (
+    SEARCHABLE_FIELDS,
+    AnyOf,
+    Everything,
+    Group,
+    Node,
+    ParsedQuery,
+    Phrase,
+    Prefix,
+    Word,
+    leaves,
+)
 from cstosearch.results import ClauseReading, FacetValue, Hit, QueryExplanation, SearchPage
 
 # facet -> (column field, the filter kind that does not narrow its own counts)
@@ -37,6 +48,8 @@ FACET_FIELDS = {
     "year": ("year", "date"), "month": ("month", "date"),
 }
 FACET_LIMIT = 50
+# Columns nearly every search reads: facets, story groups, dates.
+WARM_COLUMNS = ("outlet_facet", "authors", "year", "month", "group_id", "published")
 MONTH_FACET_LIMIT = 240
 SEARCH_TIME_LIMIT_S = 1.8
 SPELLING_BELOW = 10
@@ -96,9 +109,15 @@ class WhooshSearchEngine:
                                   reverse=True)
         return [_hit_from(hit.fields(), None, None) for hit in results if hit["id"] != article_id]
 
+    def warm(self) -> None:
+        """Load the current generation's columns and field lengths now (a new worker, a new commit),
+        so that no search pays for them inside its time limit."""
+        self._current().warm(WARM_COLUMNS, SEARCHABLE_FIELDS)
+
     def search(self, request: SearchRequest) -> SearchPage:
         """One page of results; a page already answered for this index generation is served again."""
         generation = self._current()
+        generation.warm(WARM_COLUMNS, SEARCHABLE_FIELDS)
         return generation.pages.get(request, lambda: self._search(generation, request))
 
     def _with_feedback(self, generation, translator, parsed, scoring, targets, tier, scores, deadline):

@@ -107,6 +107,7 @@ class Generation:
         self.pages = BoundedCache(RESULT_CACHE_ENTRIES)
         self.lock = threading.Lock()
         self._live: np.ndarray | None = None
+        self._warm = False
         self.lengths = FieldLengths(searcher)
         self.postings = PostingArrays(BoundedCache(POSTING_CACHE_BYTES, weigh=posting_bytes))
 
@@ -125,6 +126,17 @@ class Generation:
             mask[np.fromiter(self.searcher.reader().all_doc_ids(), dtype=np.int64)] = True
             self._live = mask
         return self._live
+
+    def warm(self, columns: tuple[str, ...], length_fields: tuple[str, ...]) -> None:
+        """Load what nearly every search reads (live documents, columns, field lengths), once."""
+        if self._warm:
+            return
+        self.live()
+        for fieldname in columns:
+            self.column(fieldname)
+        for fieldname in length_fields:
+            self.lengths.of(fieldname)
+        self._warm = True
 
     def mask(self, key, make) -> np.ndarray:
         return self.masks.get(key, make)
