@@ -105,7 +105,8 @@ def _print_report(report, report_path: Path | None) -> None:
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @index_dir_option
-@click.option("--procs", default=1, show_default=True, help="Writer processes.")
+@click.option("--procs", type=click.IntRange(min=1), default=None,
+              help="Writer processes (default: the machine's cores).")
 @click.option("--limitmb", default=256, show_default=True, help="Memory per writer process, in MB.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the run report here.")
 @with_engine_options
@@ -115,6 +116,7 @@ def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb
           opensearch_url: str | None, shards: int, replicas: int) -> None:
     """Build the index from scratch from SOURCES (default: ./ingest), replacing it atomically."""
     choice = _choice(engine, index_dir, opensearch_url)
+    procs = procs or os.cpu_count() or 1
     indexer = Indexer(choice.index_dir, procs=procs, limitmb=limitmb, store=open_store(choice, shards, replicas))
     report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES), rebuild=True)
     _print_report(report, report_path)
