@@ -1,0 +1,226 @@
+"""The comparison run: cstosearch and Datasette over SQLite FTS5 on the same articles, in one invocation.
+
+Each engine is served in turn and gets the first pass (generated queries, each sent once: the
+headline), then the repeated passes over the committed fixed set (`queries.json`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import first_pass
+from corpus import count_lines, write_sample
+from measure import bench_engine, load_queries
+from peer import DATASETTE_SETTINGS, datasette_metadata
+from processes import (
+    BuildResult,
+    code_env,
+    conf_path,
+    cstosearch_build,
+    cstosearch_server,
+    datasette_server,
+    peer_build,
+    reused_build,
+)
+from report import (
+    agreement,
+    build_table,
+    header_lines,
+    latency_table,
+    machine_facts,
+    mb,
+    single_engine_table,
+    write_outputs,
+)
+from urls import cstosearch_path, ranked_peer_path, table_peer_path
+
+
+def prepare_indexes(args: argparse.Namespace, work: Path) -> tuple[Path, Path | None, list[BuildResult], int]:
+    """Build what is not given (timed), reuse what is; returns the index folder, peer db, builds, articles."""
+    reuse_both = args.cstosearch_index is not None and (not args.peers or (args.peer_db and args.peer_db.exists()))
+    source = args.corpus
+    if reuse_both and args.articles <= 0:
+        n = count_lines(args.corpus)  # nothing to build: no need to copy the corpus
+    else:
+        source = work / "articles.jsonl"
+        n = write_sample(args.corpus, args.articles, source, args.seed)
+        print(f"sample: {n:,} articles -> {source}", flush=True)
+    args.articles_source = source
+    builds: list[BuildResult] = []
+    if args.cstosearch_index is not None:
+        index_dir = args.cstosearch_index
+        builds.append(reused_build("cstosearch", index_dir, n))
+    else:
+        index_dir = work / "cstosearch-index"
+        builds.append(cstosearch_build(source, index_dir, n, args, work))
+        print(f"cstosearch index: {builds[-1].seconds:.1f} s", flush=True)
+    db = None
+    if args.peers:
+        db = args.peer_db or work / "bench.db"
+        if db.exists() and args.peer_db is not None:
+            builds.append(reused_build("sqlite-fts5", db, n))
+        else:
+            db.parent.mkdir(parents=True, exist_ok=True)
+            builds.append(peer_build(source, db, n, work))
+            print(f"sqlite-fts5 index: {builds[-1].seconds:.1f} s", flush=True)
+        if db.name != "bench.db":
+            # Datasette names the database after the file; the canned queries expect "bench".
+            link = work / "bench.db"
+            link.unlink(missing_ok=True)
+            link.symlink_to(db.resolve())
+            db = link
+    return index_dir, db, builds, n
+
+
+def run_compare(args: argparse.Namespace, argv: list[str], work: Path) -> int:
+    queries, page_size = load_queries(args.queries, args.classes, args.max_queries)
+    index_dir, db, builds, n = prepare_indexes(args, work)
+    load_before = os.getloadavg()
+    sets, about = ({}, {})
+    if args.first_pass > 0:
+        sets, about = first_pass.generate(
+            args.articles_source, args.first_pass_scan, args.first_pass, args.first_pass_warmup, args.seed
+        )
+        print(f"first pass: {about['sizes']} queries generated from {about['scanned_articles']:,} articles", flush=True)
+
+    def measure_first(engine: str, port: int, path_of, pid: int) -> None:
+        if sets:
+            first[engine] = first_pass.measure(
+                engine, port, path_of, sets, args.clients, args.timeout, args.phase_time_limit, pid
+            )
+            print(
+                f"{engine} first pass: c=1 p50 {first[engine]['c1']['all']['p50_ms']:.1f} ms,"
+                f" c={args.clients} {first[engine]['cN']['all']['req_per_s']:.1f} req/s",
+                flush=True,
+            )
+
+    first: dict[str, dict] = {}
+    results: dict[str, dict] = {}
+    ours_srv = cstosearch_server(index_dir, args.workers, work, conf_path(args), args.app, code_env(args))
+    with ours_srv:
+        pid = ours_srv.proc.pid
+        measure_first("cstosearch", ours_srv.port, lambda q: cstosearch_path(q, page_size), pid)
+        if args.repeated:
+            paths = {q["id"]: cstosearch_path(q, page_size) for q in queries}
+            results["cstosearch"] = bench_engine("cstosearch", ours_srv.port, paths, queries, args, pid)
+            print(f"cstosearch repeated passes: p50 {results['cstosearch']['all']['p50_ms']:.1f} ms", flush=True)
+    if args.peers:
+        meta = work / "datasette-metadata.json"
+        meta.write_text(json.dumps(datasette_metadata(), indent=1), encoding="utf-8")
+        peer_srv = datasette_server(db, meta, work)
+        with peer_srv:
+            port, pid = peer_srv.port, peer_srv.proc.pid
+            # First passes of every peer before any repeated pass, so none is answered from a warmer server.
+            for peer in args.peers:
+                if peer == "datasette-ranked":
+                    measure_first(peer, port, lambda q: ranked_peer_path(q, page_size), pid)
+                else:
+                    measure_first(peer, port, lambda q: table_peer_path(q, page_size, port), pid)
+            for peer in args.peers if args.repeated else []:
+                if peer == "datasette-ranked":
+                    paths = {q["id"]: ranked_peer_path(q, page_size) for q in queries}
+                else:
+                    paths = {q["id"]: table_peer_path(q, page_size, port) for q in queries}
+                results[peer] = bench_engine(peer, port, paths, queries, args, pid)
+                print(f"{peer} repeated passes: p50 {results[peer]['all']['p50_ms']:.1f} ms", flush=True)
+    load_after = os.getloadavg()
+
+    facts = machine_facts()
+    facts["load_average_1_5_15"] = {"before": load_before, "after": load_after}
+    build_dicts = [b.as_dict() for b in builds]
+    load = (
+        f"first pass at 1 client, then at {args.clients} clients (each generated query once);"
+        f" repeated passes: {args.clients} concurrent keep-alive clients, {args.warmup} warm-up pass,"
+        f" {args.rounds} measured pass(es) per fixed query, one phase per query class;"
+        f" cstosearch on gunicorn with {args.workers} workers, all on the same machine"
+    )
+    md = header_lines(f"Benchmark: cstosearch vs SQLite FTS5 + Datasette, {n:,} articles", argv, facts, load)
+    md[-1:] = [
+        f"- machine load (1-minute average) before the queries {load_before[0]:.1f}, after {load_after[0]:.1f}"
+        f" on {facts['cpu_count']} CPUs" + (": other work ran at the same time" if load_before[0] > 1 else ""),
+        "",
+    ]
+    headline_peer = args.headline_peer if args.headline_peer in first else next(iter(args.peers), "")
+    if first and headline_peer in first:
+        md += first_pass.section(first, headline_peer, build_dicts, about, args.clients)
+        agree = agreement(first["cstosearch"], first[headline_peer], [q for s in sets.values() for q in s])
+        md += [
+            f"Match counts, first pass: {agree['equal']} of {agree['compared']} queries equal between cstosearch"
+            f" and {headline_peer}, {agree['within_5pct']} within 5% (stemmers and tokenizers differ).",
+            "",
+        ]
+    md += ["## Indexing", "", *build_table(build_dicts), ""]
+    md += [
+        "Peak RSS sums the build process and its children (polled every 50 ms); index size is the bytes on disk."
+        " A reused index was built before this run, so its build was not measured here.",
+        "",
+    ]
+    md += repeated_sections(results, queries, args)
+    raw = {
+        "kind": "compare",
+        "argv": argv,
+        "machine": facts,
+        "articles": n,
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "builds": build_dicts,
+        "first_pass": {"about": about, "results": first, "queries": sets},
+        "queries": results,
+        "agreement": {p: agreement(results["cstosearch"], results[p], queries) for p in results if p != "cstosearch"},
+        "datasette": {"settings": DATASETTE_SETTINGS, "metadata": datasette_metadata()},
+    }
+    write_outputs(args.out_dir, "RESULTS", md, raw)
+    errors = sum(r["all"]["errors"] for r in results.values())
+    errors += sum(r[phase]["all"]["errors"] for r in first.values() for phase in ("c1", "cN"))
+    return 0 if errors == 0 else 1
+
+
+def repeated_sections(results: dict[str, dict], queries: list[dict], args: argparse.Namespace) -> list[str]:
+    """The repeated-pass tables: the fixed set, answered largely from cstosearch's caches after its first pass."""
+    if "cstosearch" not in results:
+        return []
+    ours = results["cstosearch"]
+    peers = [p for p in results if p != "cstosearch"]
+    md = [
+        f"## Repeated passes over the fixed set (`queries.json`, {len(queries)} queries, {args.rounds} measured"
+        " passes after a warm-up pass)",
+        "",
+        "Every query here was sent before it is measured, so cstosearch answers much of it from its"
+        " per-generation caches; these are not first-pass figures.",
+        "",
+    ]
+    for peer in peers:
+        theirs = results[peer]
+        md += [f"### Repeated passes: cstosearch vs {peer}", ""]
+        md += ["Ratios are cstosearch ÷ peer: above 1× is slower (latency) or faster (req/s).", ""]
+        md += [*latency_table(ours, theirs, "class", True), ""]
+        if "first_pass" in ours and "first_pass" in theirs:
+            md += ["The fixed set's warm-up pass (each of its queries new to the server, after the first pass):", ""]
+            md += [*latency_table(ours["first_pass"], theirs["first_pass"], "class", False), ""]
+        md += [*latency_table(ours, theirs, "variant", False), ""]
+        md += [*latency_table(ours, theirs, "page", False), ""]
+        agree = agreement(ours, theirs, queries)
+        md += [
+            f"Match counts: {agree['equal']} of {agree['compared']} queries equal, {agree['within_5pct']} within 5%."
+        ]
+        if agree["differing_examples"]:
+            md += [
+                "Unfiltered queries counting differently (cstosearch vs peer): "
+                + "; ".join(agree["differing_examples"])
+            ]
+        md += [""]
+    md += [
+        "Server peak RSS under load: "
+        + ", ".join(f"{name} {mb(r['server_peak_rss_bytes'])} MB" for name, r in results.items()),
+        "",
+    ]
+    if not peers:
+        md += ["### Repeated passes: cstosearch", "", *single_engine_table(ours), ""]
+    for name, r in results.items():
+        if r["error_examples"]:
+            md += [f"Errors from {name}: " + "; ".join(r["error_examples"]), ""]
+        if r["stopped_early"]:
+            md += [f"{name}: a phase hit --phase-time-limit and stopped early.", ""]
+    return md
