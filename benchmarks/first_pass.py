@@ -178,6 +178,27 @@ def headline_table(results: dict[str, dict], peer: str, builds: list[dict]) -> l
     return lines
 
 
+def peers_table(results: dict[str, dict]) -> list[str]:
+    """Every peer's first-pass figures as ratios of cstosearch's: the headline against each view of the peer."""
+    ours = results["cstosearch"]
+    o1, on = ours["c1"]["all"], ours["cN"]["all"]
+    lines = [
+        "| peer | 1 client p50 / p95 ms | cstosearch ÷ peer | "
+        f"{ours['clients']} clients requests/s | cstosearch ÷ peer |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        if name == "cstosearch":
+            continue
+        t1, tn = r["c1"]["all"], r["cN"]["all"]
+        lines.append(
+            f"| {name} | {fmt(t1['p50_ms'])} / {fmt(t1['p95_ms'])}"
+            f" | {ratio(o1['p50_ms'], t1['p50_ms'])} / {ratio(o1['p95_ms'], t1['p95_ms'])}"
+            f" | {fmt(tn['req_per_s'])} | {ratio(on['req_per_s'], tn['req_per_s'])} |"
+        )
+    return lines
+
+
 def build_rate(build: dict) -> str:
     if not build["reused"]:
         return fmt(build["docs_per_s"], 0)
@@ -236,6 +257,12 @@ def section(results: dict[str, dict], peer: str, builds: list[dict], about: dict
         " so no answer comes from cstosearch's caches.",
         "",
         *headline_table(results, peer, builds),
+        "",
+        "The same queries against each view of the peer (`datasette-table`: Datasette's table view with"
+        " `_facet=outlet&_facet=year`, hits in rowid order, no snippet; `datasette-ranked`: one canned SQL"
+        " query with the exact total, outlet and year counts and a bm25-ranked page with snippets):",
+        "",
+        *peers_table(results),
         "",
         "### One client, per kind",
         "",

@@ -43,7 +43,8 @@ class ArticleText:
 
 
 def article_text(doc: dict) -> ArticleText:
-    text = f"{doc.get('title') or ''}\n{doc.get('text') or ''}".lower()
+    # The lone "." keeps a phrase from spanning the end of the title and the start of the body.
+    text = f"{doc.get('title') or ''}\n.\n{doc.get('text') or ''}".lower()
     return ArticleText(text, doc.get("outlet") or "", doc.get("date") or "")
 
 
