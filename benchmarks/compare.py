@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from contextlib import nullcontext
 from pathlib import Path
 
 import first_pass
@@ -86,46 +87,39 @@ def run_compare(args: argparse.Namespace, argv: list[str], work: Path) -> int:
         )
         print(f"first pass: {about['sizes']} queries generated from {about['scanned_articles']:,} articles", flush=True)
 
-    def measure_first(engine: str, port: int, path_of, pid: int) -> None:
-        if sets:
-            first[engine] = first_pass.measure(
-                engine, port, path_of, sets, args.clients, args.timeout, args.phase_time_limit, pid
-            )
-            print(
-                f"{engine} first pass: c=1 p50 {first[engine]['c1']['all']['p50_ms']:.1f} ms,"
-                f" c={args.clients} {first[engine]['cN']['all']['req_per_s']:.1f} req/s",
-                flush=True,
-            )
-
-    first: dict[str, dict] = {}
     results: dict[str, dict] = {}
+    first: dict[str, dict] = {}
     ours_srv = cstosearch_server(index_dir, args.workers, work, conf_path(args), args.app, code_env(args))
-    with ours_srv:
-        pid = ours_srv.proc.pid
-        measure_first("cstosearch", ours_srv.port, lambda q: cstosearch_path(q, page_size), pid)
-        if args.repeated:
-            paths = {q["id"]: cstosearch_path(q, page_size) for q in queries}
-            results["cstosearch"] = bench_engine("cstosearch", ours_srv.port, paths, queries, args, pid)
-            print(f"cstosearch repeated passes: p50 {results['cstosearch']['all']['p50_ms']:.1f} ms", flush=True)
+    peer_srv = None
     if args.peers:
         meta = work / "datasette-metadata.json"
         meta.write_text(json.dumps(datasette_metadata(), indent=1), encoding="utf-8")
         peer_srv = datasette_server(db, meta, work)
-        with peer_srv:
+    # Both servers run at once, so that the first pass can alternate between them; an idle one takes no CPU.
+    with ours_srv, peer_srv or nullcontext():
+        targets = [
+            first_pass.Target("cstosearch", ours_srv.port, lambda q: cstosearch_path(q, page_size), ours_srv.proc.pid)
+        ]
+        if peer_srv is not None:
             port, pid = peer_srv.port, peer_srv.proc.pid
-            # First passes of every peer before any repeated pass, so none is answered from a warmer server.
             for peer in args.peers:
                 if peer == "datasette-ranked":
-                    measure_first(peer, port, lambda q: ranked_peer_path(q, page_size), pid)
+                    targets.append(first_pass.Target(peer, port, lambda q: ranked_peer_path(q, page_size), pid))
                 else:
-                    measure_first(peer, port, lambda q: table_peer_path(q, page_size, port), pid)
-            for peer in args.peers if args.repeated else []:
-                if peer == "datasette-ranked":
-                    paths = {q["id"]: ranked_peer_path(q, page_size) for q in queries}
-                else:
-                    paths = {q["id"]: table_peer_path(q, page_size, port) for q in queries}
-                results[peer] = bench_engine(peer, port, paths, queries, args, pid)
-                print(f"{peer} repeated passes: p50 {results[peer]['all']['p50_ms']:.1f} ms", flush=True)
+                    targets.append(first_pass.Target(peer, port, lambda q: table_peer_path(q, page_size, port), pid))
+        if sets:
+            first = first_pass.measure(targets, sets, args.clients, args.timeout, args.phase_time_limit)
+            for name, r in first.items():
+                print(
+                    f"{name} first pass: c=1 p50 {r['c1']['all']['p50_ms']:.1f} ms,"
+                    f" c={args.clients} {r['cN']['all']['req_per_s']:.1f} req/s",
+                    flush=True,
+                )
+        for target in targets if args.repeated else []:
+            name = target.engine
+            paths = {q["id"]: target.path_of(q) for q in queries}
+            results[name] = bench_engine(name, target.port, paths, queries, args, target.server_pid)
+            print(f"{name} repeated passes: p50 {results[name]['all']['p50_ms']:.1f} ms", flush=True)
     load_after = os.getloadavg()
 
     facts = machine_facts()

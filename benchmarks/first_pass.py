@@ -7,6 +7,8 @@ engine in a run, and the one-client and many-client phases use disjoint sets.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import read_articles
@@ -74,37 +76,61 @@ def read_phase(engine: str, phase: PhaseResult, by_id: dict[str, dict], totals: 
     }
 
 
+@dataclass(frozen=True)
+class Target:
+    """One engine to measure: where it listens, how a query becomes its request, its server process."""
+
+    engine: str
+    port: int
+    path_of: Callable[[dict], str]
+    server_pid: int
+
+
 def measure(
-    engine: str,
-    port: int,
-    path_of: Callable[[dict], str],
+    targets: list[Target],
     sets: dict[str, list[dict]],
     clients: int,
     timeout_s: float,
     time_limit_s: float,
-    server_pid: int,
-) -> dict:
-    """Warm the server up on its own queries, then send each measured query once."""
+    turn_size: int = 100,
+) -> dict[str, dict]:
+    """Warm every server up on its own queries, then send each measured query once to each engine.
 
-    def requests(name: str) -> list[tuple[str, str]]:
-        return [(q["id"], path_of(q)) for q in sets[name]]
-
+    The engines take turns of `turn_size` queries (a different engine first at each turn), so that
+    whatever else runs on a shared machine weighs on all of them alike.
+    """
     by_id = {q["id"]: q for queries in sets.values() for q in queries}
-    run_phase(HOST, port, requests("warmup"), 1, timeout_s, time_limit_s)
-    totals: dict[str, int] = {}
-    errors: list[str] = []
-    c1 = run_phase(HOST, port, requests("c1"), 1, timeout_s, time_limit_s)
-    with TreeSampler(server_pid, interval_s=0.2) as sampler:
-        many = run_phase(HOST, port, requests("cN"), clients, timeout_s, time_limit_s)
-    return {
-        "engine": engine,
-        "clients": clients,
-        "c1": read_phase(engine, c1, by_id, totals, errors),
-        "cN": read_phase(engine, many, by_id, totals, errors),
-        "totals": totals,
-        "error_examples": errors,
-        "server_peak_rss_bytes": sampler.peak_bytes,
-    }
+    requests = {t.engine: {q["id"]: t.path_of(q) for q in by_id.values()} for t in targets}
+    for t in targets:
+        run_phase(HOST, t.port, [(q["id"], requests[t.engine][q["id"]]) for q in sets["warmup"]], 1, timeout_s)
+    phases = {t.engine: {"c1": PhaseResult(), "cN": PhaseResult()} for t in targets}
+    with ExitStack() as stack:
+        samplers = {t.engine: stack.enter_context(TreeSampler(t.server_pid, interval_s=0.2)) for t in targets}
+        for name, n_clients in (("c1", 1), ("cN", clients)):
+            queries = sets[name]
+            for turn, start in enumerate(range(0, len(queries), turn_size)):
+                first = turn % len(targets)
+                for t in targets[first:] + targets[:first]:
+                    part = [(q["id"], requests[t.engine][q["id"]]) for q in queries[start : start + turn_size]]
+                    got = run_phase(HOST, t.port, part, n_clients, timeout_s, time_limit_s)
+                    merged = phases[t.engine][name]
+                    merged.samples += got.samples
+                    merged.wall_s += got.wall_s
+                    merged.stopped_early |= got.stopped_early
+    results = {}
+    for t in targets:
+        totals: dict[str, int] = {}
+        errors: list[str] = []
+        results[t.engine] = {
+            "engine": t.engine,
+            "clients": clients,
+            "c1": read_phase(t.engine, phases[t.engine]["c1"], by_id, totals, errors),
+            "cN": read_phase(t.engine, phases[t.engine]["cN"], by_id, totals, errors),
+            "totals": totals,
+            "error_examples": errors,
+            "server_peak_rss_bytes": samplers[t.engine].peak_bytes,
+        }
+    return results
 
 
 def _verdict(ok: bool) -> str:
