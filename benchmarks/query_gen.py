@@ -123,7 +123,8 @@ class QueryGenerator:
             if not seconds:
                 return None
             b = rng.choice(seconds)
-            return ("and", *sorted((a, b))), f"{a} {b}", f'{{title text}} : ("{a}" AND "{b}")'
+            # cstosearch reads plain `a b` as either word (all-words hits first): `AND` asks what FTS5's AND does.
+            return ("and", *sorted((a, b))), f"{a} AND {b}", f'{{title text}} : ("{a}" AND "{b}")'
         if kind == "or":
             firsts = self.words_in(doc, ["mid", "rare"])
             seconds = self.words_in(rng.randrange(len(self.articles)), ["mid", "rare"])

@@ -48,8 +48,12 @@ def sets() -> dict[str, list[dict]]:
     return generate_sets(tiny_corpus(), SIZES, seed=11, bands=BANDS)
 
 
+def words_of(query: dict) -> list[str]:
+    return [w for w in query["q"].replace('"', "").split() if w not in ("AND", "OR")]
+
+
 def word_set(query: dict) -> tuple:
-    return (query["class"] == "phrase", frozenset(query["q"].replace('"', "").replace(" OR ", " ").split()))
+    return (query["class"] == "phrase", frozenset(words_of(query)))
 
 
 def test_sets_are_full_and_disjoint(sets):
@@ -77,12 +81,13 @@ def test_queries_are_drawn_from_the_articles(sets):
     corpus = tiny_corpus()
     generator = QueryGenerator(corpus, seed=0, bands=BANDS)
     for q in sets["c1"] + sets["cN"]:
-        words = q["q"].replace('"', "").replace(" OR ", " ").split()
+        words = words_of(q)
         if q["class"] in ("common", "mid", "rare"):
             assert generator.band(words[0]) == q["class"]
         if q["class"] == "phrase":
             assert any(" ".join(words) in a.text for a in corpus)
         if q["class"] == "and":
+            assert q["q"] == f"{words[0]} AND {words[1]}", "cstosearch reads a plain pair as either word"
             # Both words in one article of the filter's outlet and year: the query matches something.
             assert any(
                 all(w in a.text for w in words)
