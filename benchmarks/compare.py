@@ -1,8 +1,5 @@
-"""The comparison run: cstosearch and Datasette over SQLite FTS5 on the same articles, in one invocation.
-
-Each engine is served in turn and gets the first pass (generated queries, each sent once: the
-headline), then the repeated passes over the committed fixed set (`queries.json`).
-"""
+"""The comparison run: cstosearch and Datasette over SQLite FTS5 on the same articles, in one invocation:
+the first pass (the headline) alternating between engines, then the repeated passes over the fixed set."""
 
 from __future__ import annotations
 
@@ -11,6 +8,7 @@ import json
 import os
 from contextlib import nullcontext
 from pathlib import Path
+from typing import NamedTuple
 
 import first_pass
 from corpus import count_lines, write_sample
@@ -39,8 +37,16 @@ from report import (
 from urls import cstosearch_path, ranked_peer_path, table_peer_path
 
 
-def prepare_indexes(args: argparse.Namespace, work: Path) -> tuple[Path, Path | None, list[BuildResult], int]:
-    """Build what is not given (timed), reuse what is; returns the index folder, peer db, builds, articles."""
+class Prepared(NamedTuple):
+    index_dir: Path
+    peer_db: Path | None
+    builds: list[BuildResult]
+    articles: int
+    source: Path  # the articles both indexes hold, in JSONL
+
+
+def prepare_indexes(args: argparse.Namespace, work: Path) -> Prepared:
+    """Build what is not given (timed), reuse what is."""
     reuse_both = args.cstosearch_index is not None and (not args.peers or (args.peer_db and args.peer_db.exists()))
     source = args.corpus
     if reuse_both and args.articles <= 0:
@@ -49,7 +55,6 @@ def prepare_indexes(args: argparse.Namespace, work: Path) -> tuple[Path, Path | 
         source = work / "articles.jsonl"
         n = write_sample(args.corpus, args.articles, source, args.seed)
         print(f"sample: {n:,} articles -> {source}", flush=True)
-    args.articles_source = source
     builds: list[BuildResult] = []
     if args.cstosearch_index is not None:
         index_dir = args.cstosearch_index
@@ -73,17 +78,17 @@ def prepare_indexes(args: argparse.Namespace, work: Path) -> tuple[Path, Path | 
             link.unlink(missing_ok=True)
             link.symlink_to(db.resolve())
             db = link
-    return index_dir, db, builds, n
+    return Prepared(index_dir, db, builds, n, source)
 
 
 def run_compare(args: argparse.Namespace, argv: list[str], work: Path) -> int:
     queries, page_size = load_queries(args.queries, args.classes, args.max_queries)
-    index_dir, db, builds, n = prepare_indexes(args, work)
+    index_dir, db, builds, n, source = prepare_indexes(args, work)
     load_before = os.getloadavg()
     sets, about = ({}, {})
     if args.first_pass > 0:
         sets, about = first_pass.generate(
-            args.articles_source, args.first_pass_scan, args.first_pass, args.first_pass_warmup, args.seed
+            source, args.first_pass_scan, args.first_pass, args.first_pass_warmup, args.seed
         )
         print(f"first pass: {about['sizes']} queries generated from {about['scanned_articles']:,} articles", flush=True)
 

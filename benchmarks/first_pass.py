@@ -1,8 +1,5 @@
-"""The first-pass measurement: generated queries, each sent once, at one client and then at several.
-
-Nothing of a measured query can be answered from a cache: no query (or word set) is sent twice to an
-engine in a run, and the one-client and many-client phases use disjoint sets.
-"""
+"""The first-pass measurement: generated queries, each sent once to each engine, at one client and then
+at several (disjoint sets), and its tables."""
 
 from __future__ import annotations
 
@@ -280,7 +277,7 @@ def section(results: dict[str, dict], peer: str, builds: list[dict], about: dict
         f" rare in ≥ {about['rare_min_docs']}), about a third with an outlet and/or year filter taken from an article"
         f" that matches. {sizes['c1']} go to one client, {sizes['cN']} others to {clients} clients;"
         f" {sizes['warmup']} more warm each server up unmeasured. No word set is sent twice to an engine,"
-        " so no answer comes from cstosearch's caches.",
+        " so no answer or match set can come from cstosearch's caches (a word may recur inside another query).",
         "",
         *headline_table(results, peer, builds),
         "",

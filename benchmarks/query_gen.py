@@ -1,9 +1,5 @@
-"""Generated query sets for the first-pass benchmark, drawn from the articles themselves.
-
-Every query comes from an anchor article picked at random: a word of the wanted document-frequency
-band, two words it contains, two words it has side by side, and its own outlet and year as filters,
-so every query (filtered or not) matches at least one article. No word set is used twice in a run.
-"""
+"""Generated query sets for the first-pass benchmark, drawn from the articles themselves: each query from
+an anchor article (its words, pairs, phrases, outlet and year), no word set used twice in a run."""
 
 from __future__ import annotations
 
