@@ -26,21 +26,12 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from corpus import DEFAULT_CORPUS, write_sample  # noqa: E402
 from loadgen import run_phase  # noqa: E402
-from run import (  # noqa: E402
-    BIN,
-    DEFAULT_CORPUS,
-    HOST,
-    REPO,
-    cstosearch_path,
-    cstosearch_server,
-    machine_facts,
-    snapshot_source,
-    summarize,
-    timed_build,
-    total_of,
-    write_sample,
-)
+from measure import summarize  # noqa: E402
+from processes import BIN, HOST, REPO, cstosearch_server, snapshot_source, timed_build  # noqa: E402
+from report import machine_facts  # noqa: E402
+from urls import cstosearch_path, total_of  # noqa: E402
 
 ALIAS = "bench-articles"
 

@@ -27,7 +27,7 @@ def load(name: str):
 
 
 peer_index = load("peer_index")
-run = load("run")
+peer = load("peer")
 synth = load("synth")
 
 ARTICLES = [
@@ -69,7 +69,7 @@ def test_queries_file_is_well_formed():
 def test_ranked_peer_query_matches_what_cstosearch_returns(tmp_path):
     db = tmp_path / "bench.db"
     peer_index.build(write_jsonl(tmp_path / "a.jsonl", ARTICLES), db)
-    sql = run.datasette_metadata()["databases"]["bench"]["queries"]["search"]["sql"]
+    sql = peer.datasette_metadata()["databases"]["bench"]["queries"]["search"]["sql"]
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     params = {
@@ -111,7 +111,8 @@ def test_benchmark_smoke_run(tmp_path):
     cmd = [
         sys.executable, str(BENCH / "run.py"),
         "--articles", "1000", "--max-queries", "4", "--rounds", "1", "--warmup", "1",
-        "--clients", "1", "--peers", "datasette-ranked",
+        "--clients", "1", "--peers", "datasette-ranked", "--headline-peer", "datasette-ranked",
+        "--first-pass", "24", "--first-pass-warmup", "6", "--first-pass-scan", "500",
         "--out-dir", str(out), "--work-dir", str(tmp_path / "work"), "--phase-time-limit", "60",
     ]  # fmt: skip
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
@@ -131,3 +132,16 @@ def test_benchmark_smoke_run(tmp_path):
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
         assert figures["req_per_s"] > 0
     assert raw["machine"]["cpu_count"] >= 1
+
+    # The first pass: generated queries, each sent once, at one client then at --clients.
+    assert "## First pass (headline)" in markdown
+    first = raw["first_pass"]
+    assert first["about"]["sizes"] == {"warmup": 6, "c1": 12, "cN": 12}
+    sent = [q["q"] for name in ("c1", "cN") for q in first["queries"][name]]
+    assert len(set(sent)) == len(sent)
+    for engine in ("cstosearch", "datasette-ranked"):
+        for phase in ("c1", "cN"):
+            figures = first["results"][engine][phase]["all"]
+            assert figures["requests"] == 12
+            assert figures["errors"] == 0, first["results"][engine]["error_examples"]
+            assert 0 < figures["p50_ms"] <= figures["p95_ms"]
