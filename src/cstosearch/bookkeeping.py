@@ -46,6 +46,8 @@ class RunReport:
     warnings: list[dict] = field(default_factory=list)
     documents: int = 0
     followed: list[dict] = field(default_factory=list)
+    # Name groups learned after the commit: how many, from how many articles, in how many seconds.
+    names: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         return (f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, removed {self.removed}, "

@@ -213,10 +213,12 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, build: boo
 
 def _register_evaluation() -> None:
     from cstosearch.cli_follow import follow
+    from cstosearch.cli_names import names
     from cstosearch.evaluation.cli import eval_extract
 
     cli.add_command(eval_extract)
     cli.add_command(follow)
+    cli.add_command(names)
 
 
 _register_evaluation()

@@ -50,6 +50,7 @@ from cstosearch.index import ArticleIndex, article_document
 from cstosearch.ingest.normalize import normalize_url
 from cstosearch.ingest.reader import read_file
 from cstosearch.ingest.sources import source_key, walk_sources
+from cstosearch.names.learning import NameLearning
 
 GROUPS_FILE = "groups.pickle"
 
@@ -67,8 +68,10 @@ class RemovalReport:
 class Indexer:
     """Runs of ``index`` (rebuild), ``reindex`` (incremental) and ``remove`` over one index folder."""
 
-    def __init__(self, index_dir: Path, procs: int = 1, limitmb: int = 256, progress: bool | None = None) -> None:
+    def __init__(self, index_dir: Path, procs: int = 1, limitmb: int = 256, progress: bool | None = None,
+                 names_overrides: Path | None = None) -> None:
         self.index = ArticleIndex(index_dir)
+        self.names_overrides = names_overrides
         self.root = Path(index_dir)
         self.procs = procs
         self.limitmb = limitmb
@@ -189,7 +192,8 @@ class Indexer:
         ix = self.index.open_or_create(replace_outdated=rebuild)
         groups_path = self.root / GROUPS_FILE
         grouper = StoryGrouper() if rebuild else StoryGrouper.load(groups_path)
-        batch = _Batch(self.index, rebuild, self.procs, self.limitmb)
+        names = NameLearning(self.root, rebuild, self.names_overrides)
+        batch = _Batch(self.index, rebuild, self.procs, self.limitmb, names.note)
         try:
             with ix.searcher() as searcher:
                 known = _KnownArticles({} if rebuild else None, searcher)
@@ -203,6 +207,7 @@ class Indexer:
             raise
         batch.commit()
         grouper.save(groups_path)
+        report.names = names.finish(ix)
         report.documents = self.index.document_count()
         # After the commit: followed searches count what this run added (see feeds.py).
         report.followed = [asdict(c) for c in record_run(self.root, report.started_at, utc_now(), rebuild)]
@@ -329,8 +334,9 @@ class _Batch:
     held and applied right after the main commit: Whoosh cannot replace an uncommitted document.
     """
 
-    def __init__(self, index: ArticleIndex, rebuild: bool, procs: int, limitmb: int) -> None:
+    def __init__(self, index: ArticleIndex, rebuild: bool, procs: int, limitmb: int, on_add=None) -> None:
         self.index = index
+        self.on_add = on_add  # sees each document written (name learning)
         self.rebuild = rebuild
         self.limitmb = limitmb
         self.writer = index.writer(procs=procs if rebuild else 1, limitmb=limitmb)
@@ -349,6 +355,8 @@ class _Batch:
         else:
             self.writer.update_document(**document)
         self.changed = True
+        if self.on_add is not None:
+            self.on_add(article_id, document)
         self.groups[article_id] = document["group_id"]
         self.hashes[article_id] = content_hash
         self._bodies[article_id] = zlib.compress(body.encode("utf-8"), 1)

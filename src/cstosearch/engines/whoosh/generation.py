@@ -104,6 +104,9 @@ class Generation:
         self.pages = BoundedCache(RESULT_CACHE_ENTRIES)
         self.lock = threading.Lock()
         self._live: np.ndarray | None = None
+        # The name groups searches expand with, and the groups file they were read from.
+        self.variants = None
+        self.names_signature = None
 
     def column(self, fieldname: str) -> CodedColumn:
         with self.lock:
