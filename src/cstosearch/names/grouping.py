@@ -77,12 +77,14 @@ class Learned:
     frequency: Counter
 
 
-def learn_groups(articles: Mapping[str, frozenset[str]], any_case_frequency: Callable[[str], int] | None = None,
+def learn_groups(articles: Mapping[str, frozenset[str]],
+                 any_case_frequency: Callable[[str, int], int] | None = None,
                  forbidden: Callable[[str, str], bool] | None = None, seed: int = 0) -> Learned:
     """Groups of spellings learned from each article's names, and the candidate pairs rejected.
 
-    ``any_case_frequency`` gives how many articles hold a word in any case (from the index), to
-    leave out common words that are often capitalised; ``forbidden`` names pairs never to join.
+    ``any_case_frequency(word, at_most)`` says how many articles hold a word in any case (from the
+    index; counting may stop past ``at_most``), to leave out common words that are often
+    capitalised; ``forbidden`` names pairs never to join.
     """
     frequency: Counter[str] = Counter()
     for names in articles.values():
@@ -94,7 +96,12 @@ def learn_groups(articles: Mapping[str, frozenset[str]], any_case_frequency: Cal
     buckets = {key: names for key, names in buckets.items() if len(names) > 1}
     if any_case_frequency is not None:
         for key, names in list(buckets.items()):
-            buckets[key] = [n for n in names if frequency[n] >= MIN_CAPITALISED * any_case_frequency(n)]
+            kept = []
+            for name in names:
+                at_most = int(frequency[name] / MIN_CAPITALISED)
+                if any_case_frequency(name, at_most) <= at_most:
+                    kept.append(name)
+            buckets[key] = kept
     buckets = {key: names for key, names in buckets.items() if len(names) > 1 and _distinct_words(names)}
     if not buckets:
         return Learned([], [], frequency)

@@ -37,9 +37,7 @@ class NameLearning:
                 self.stats = NameStats.from_searcher(searcher)
             else:
                 self.stats.keep_only(live_ids(searcher))
-            reader = searcher.reader()
-            learned = learn_groups(self.stats.articles, lambda word: reader.doc_frequency("words", fold(word)),
-                                   self.overrides.forbids)
+            learned = learn_groups(self.stats.articles, _live_frequency(searcher.reader()), self.overrides.forbids)
         groups = apply_merges(learned.groups, self.overrides, learned.frequency)
         self.stats.save(self.root / STATS_FILE)
         seconds = round(time.monotonic() - started, 3)
@@ -49,6 +47,28 @@ class NameLearning:
         write_groups(self.root, groups, learned.rejections, about)
         return {"groups": len(groups), "seconds": seconds, "articles": len(self.stats.articles),
                 "read_from_index": read_from_index}
+
+
+def _live_frequency(reader):
+    """How many live articles hold a word in any case, counted up to a bound: Whoosh's document
+    frequencies still count the old versions of replaced articles until segments merge."""
+
+    def count(word: str, at_most: int) -> int:
+        term = fold(word)
+        if ("words", term) not in reader:
+            return 0
+        total = reader.doc_frequency("words", term)
+        if total <= at_most or not reader.has_deletions():
+            return total
+        seen = 0
+        for docnum in reader.postings("words", term).all_ids():
+            if not reader.is_deleted(docnum):
+                seen += 1
+                if seen > at_most:
+                    break
+        return seen
+
+    return count
 
 
 def live_ids(searcher) -> set[str]:
