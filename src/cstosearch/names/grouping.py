@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from cstosearch.names.mentions import is_pair
+from cstosearch.names.mentions import Mentions
 from cstosearch.names.spelling import spelling_key
 
 # A spelling needs this many articles to be weighed at all: one article is too little evidence.
@@ -77,7 +77,7 @@ class Learned:
     frequency: Counter
 
 
-def learn_groups(articles: Mapping[str, frozenset[str]],
+def learn_groups(articles: Mapping[str, Mentions],
                  any_case_frequency: Callable[[str, int], int] | None = None,
                  forbidden: Callable[[str, str], bool] | None = None, seed: int = 0) -> Learned:
     """Groups of spellings learned from each article's names, and the candidate pairs rejected.
@@ -87,11 +87,13 @@ def learn_groups(articles: Mapping[str, frozenset[str]],
     capitalised; ``forbidden`` names pairs never to join.
     """
     frequency: Counter[str] = Counter()
-    for names in articles.values():
-        frequency.update(names)
+    pair_frequency: Counter[str] = Counter()
+    for found in articles.values():
+        frequency.update(found.names)
+        pair_frequency.update(found.pairs)
     buckets: dict[str, list[str]] = defaultdict(list)
     for name, count in frequency.items():
-        if count >= MIN_ARTICLES and len(name) >= MIN_LETTERS and not is_pair(name):
+        if count >= MIN_ARTICLES and len(name) >= MIN_LETTERS:
             buckets[spelling_key(name)].append(name)
     buckets = {key: names for key, names in buckets.items() if len(names) > 1}
     if any_case_frequency is not None:
@@ -108,7 +110,7 @@ def learn_groups(articles: Mapping[str, frozenset[str]],
     candidates = {name for names in buckets.values() for name in names}
     mentions = _articles_of(articles, candidates)
     profiles = _Profiles(mentions, frequency, len(articles), random.Random(seed))
-    profiles.neighbours = _neighbours(frequency, candidates)
+    profiles.neighbours = _neighbours(pair_frequency, candidates)
     groups: list[NameGroup] = []
     rejections: list[Rejection] = []
     for key in sorted(buckets):
@@ -125,10 +127,11 @@ def _distinct_words(names: list[str]) -> bool:
     return len({name.lower() for name in names}) > 1
 
 
-def _articles_of(articles: Mapping[str, frozenset[str]], wanted: set[str]) -> dict[str, list[frozenset[str]]]:
+def _articles_of(articles: Mapping[str, Mentions], wanted: set[str]) -> dict[str, list[frozenset[str]]]:
     found: dict[str, list[frozenset[str]]] = defaultdict(list)
-    for names in articles.values():
-        for name in names & wanted if len(names) > len(wanted) else wanted & names:
+    for mentions in articles.values():
+        names = mentions.names
+        for name in names & wanted:
             found[name].append(names)
     return found
 
@@ -163,7 +166,7 @@ class _Profiles:
             profile = {}
             sampled = len(documents)
             for other, count in counts.items():
-                if count < MIN_CONTEXT_ARTICLES or is_pair(other):
+                if count < MIN_CONTEXT_ARTICLES:
                     continue  # one article (a list of names, say) is no pattern
                 background = self.frequency[other] / self.total
                 if self.frequency[other] < MIN_ARTICLES or background > MAX_CONTEXT_SHARE:
@@ -180,14 +183,12 @@ class _Profiles:
         return self._cache[names]
 
 
-def _neighbours(frequency: Counter, candidates: set[str]) -> dict[tuple[str, str], Counter]:
+def _neighbours(pair_frequency: Counter, candidates: set[str]) -> dict[tuple[str, str], Counter]:
     """For each candidate, in how many articles each capitalised word stands just before it
     (``("before", name)``) and just after it (``("after", name)``)."""
     found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for name, count in frequency.items():
-        if not is_pair(name):
-            continue
-        first, second = name.split(" ", 1)
+    for pair, count in pair_frequency.items():
+        first, second = pair.split(" ", 1)
         if second in candidates:
             found[("before", second)][first] += count
         if first in candidates:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import NamedTuple
 
 # A capitalised word with at least one lower-case letter (acronyms in capitals are left out:
 # they are abbreviations, not transliterations), after a word, a comma or a bracket and one
@@ -23,17 +24,20 @@ _PAIR = re.compile(rf"\b([{_UPPER}][^\W\d_]+)(?= ([{_UPPER}][^\W\d_]*[a-zß-öø
 MIN_LETTERS = 3
 
 
-def names_in(text: str) -> frozenset[str]:
-    """The distinct names written inside sentences of ``text`` (spelled as written), and the pairs
-    of capitalised words written side by side (as ``"first second"``, with one space)."""
+class Mentions(NamedTuple):
+    """The distinct names of one article, and the pairs of capitalised words written side by side
+    in it (as ``"first second"``, with one space)."""
+
+    names: frozenset[str]
+    pairs: frozenset[str]
+
+
+def names_in(text: str) -> Mentions:
+    """The names written inside sentences of ``text`` (spelled as written), and the neighbour pairs."""
     found = {m.group(1) for m in _NAME.finditer(text)}
-    names = {sys.intern(word) for word in found if len(word) >= MIN_LETTERS and word[0].isupper()}
-    names.update(sys.intern(f"{m.group(1)} {m.group(2)}") for m in _PAIR.finditer(text))
-    return frozenset(names)
-
-
-def is_pair(name: str) -> bool:
-    return " " in name
+    names = frozenset(sys.intern(word) for word in found if len(word) >= MIN_LETTERS and word[0].isupper())
+    pairs = frozenset(sys.intern(f"{m.group(1)} {m.group(2)}") for m in _PAIR.finditer(text))
+    return Mentions(names, pairs)
 
 
 def article_text(document: dict) -> str:

@@ -13,17 +13,18 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from cstosearch.names.mentions import article_text, names_in
+from cstosearch.names.mentions import Mentions, article_text, names_in
 
 STATS_FILE = "names-stats.pickle"
-STATS_VERSION = 2
+STATS_VERSION = 3
+PUBLISHED_MODE = 0o644
 
 
 class NameStats:
-    """Article id -> the names its body and captions mention."""
+    """Article id -> the names its body mentions (and which capitalised words stand side by side)."""
 
-    def __init__(self, articles: dict[str, frozenset[str]] | None = None) -> None:
-        self.articles: dict[str, frozenset[str]] = articles if articles is not None else {}
+    def __init__(self, articles: dict[str, Mentions] | None = None) -> None:
+        self.articles: dict[str, Mentions] = articles if articles is not None else {}
 
     def note(self, article_id: str, document: dict) -> None:
         """Record the names of an index document that is being added or replaced."""
@@ -42,11 +43,15 @@ class NameStats:
                 version, articles = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
             return None
-        return cls(articles) if version == STATS_VERSION else None
+        if version != STATS_VERSION:
+            return None
+        return cls({article_id: Mentions(*found) for article_id, found in articles.items()})
 
     def save(self, path: Path) -> None:
         """Written to a temporary file and renamed into place: a killed run leaves the old file."""
-        write_atomically(path, pickle.dumps((STATS_VERSION, self.articles), protocol=pickle.HIGHEST_PROTOCOL))
+        # Plain tuples: the file does not depend on where the record type lives.
+        plain = {article_id: tuple(found) for article_id, found in self.articles.items()}
+        write_atomically(path, pickle.dumps((STATS_VERSION, plain), protocol=pickle.HIGHEST_PROTOCOL))
 
     @classmethod
     def from_searcher(cls, searcher) -> NameStats:
@@ -65,6 +70,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
+        os.fchmod(handle, PUBLISHED_MODE)  # the web service may run as another user: readable like the index
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
