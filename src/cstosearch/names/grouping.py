@@ -25,6 +25,8 @@ MIN_SIMILARITY = 0.45
 # At most this share of the rarer spelling's articles may also hold the other spelling.
 MAX_SHARED_ARTICLES = 0.25
 SHARED_SMOOTHING = 2
+# ... or this share, when the two spellings have a usual neighbour in common.
+MAX_SHARED_WITH_NEIGHBOUR = 0.5
 # Context profiles read at most this many articles per spelling (a random sample past it).
 PROFILE_ARTICLES = 400
 # Names in more than this share of all articles say nothing about context.
@@ -205,6 +207,13 @@ def _usual_neighbours(profiles: _Profiles, side: str, name: str) -> set[str]:
     return {profiles.key_of(word) for word, count in counts.items() if count >= least}
 
 
+def _same_neighbours(profiles: _Profiles, first: str, second: str) -> bool:
+    """On one side, the spellings share a usual neighbour (by key): ``Viktor Yanukovych`` and
+    ``Viktor Yanukovich``, ``Mohamed Morsi`` and ``Mohamed Mursi``."""
+    return any(_usual_neighbours(profiles, side, first) & _usual_neighbours(profiles, side, second)
+               for side in ("before", "after"))
+
+
 def _other_neighbours(profiles: _Profiles, first: str, second: str) -> bool:
     """Both spellings have usual neighbours on one side and none of them is shared (by key):
     ``Robert Bork`` and ``Jim Bourg``, ``Jude Law`` and ``Judi Dench`` are other people."""
@@ -257,7 +266,11 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
             similarity, closest = max((_cosine(profiles.of(names, key), own), names) for names in compared)
             shared = max(_shared_share(mentions, member, spelling) for member in group.spellings)
             neighbours_differ = all(_other_neighbours(profiles, member, spelling) for member in group.spellings)
-            if similarity >= MIN_SIMILARITY and shared <= MAX_SHARED_ARTICLES and not neighbours_differ:
+            # A usual neighbour in common (a first name) says the same person: an article may then
+            # well write both spellings (a quotation, "also spelled").
+            same_neighbours = any(_same_neighbours(profiles, member, spelling) for member in group.spellings)
+            most_shared = MAX_SHARED_WITH_NEIGHBOUR if same_neighbours else MAX_SHARED_ARTICLES
+            if similarity >= MIN_SIMILARITY and shared <= most_shared and not neighbours_differ:
                 group.spellings.append(spelling)
                 group.counts[spelling] = frequency[spelling]
                 group.similarity[spelling] = round(similarity, 3)
@@ -266,7 +279,7 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
                 break
             if similarity < MIN_SIMILARITY:
                 reason = "different contexts"
-            elif shared > MAX_SHARED_ARTICLES:
+            elif shared > most_shared:
                 reason = "often in the same articles"
             else:
                 reason = "different neighbouring names"
