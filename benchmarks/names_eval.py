@@ -106,7 +106,8 @@ def main() -> None:
 
     together = learned_together(data)
     merged, by_evidence = [], []
-    for first, second in checked["apart"]:
+    for pair in checked["apart"]:
+        first, second = pair["names"]
         if spelling_key(first) == spelling_key(second):
             by_evidence.append((first, second))
         number = together.get(first.lower())
@@ -121,8 +122,8 @@ def main() -> None:
         sample = rng.sample(data["groups"], min(args.sample, len(data["groups"])))
         print(f"\nA random sample of {len(sample)} learned groups (seed {args.seed}):")
         for group in sample:
-            evidence = "; ".join(f"{s} {group['similarity'].get(s, 0):.2f}: {', '.join(group['shared_context'].get(s, [])[:5])}"
-                                 for s in group["spellings"][1:])
+            evidence = "; ".join(f"{s} {group['similarity'].get(s, 0):.2f}: "
+                                 + ", ".join(group["shared_context"].get(s, [])[:5]) for s in group["spellings"][1:])
             counts = ", ".join(f"{s} {group['counts'][s]}" for s in group["spellings"])
             print(f"- {counts} | {evidence}")
 
