@@ -215,3 +215,10 @@ def test_cli_lists_groups_with_evidence(names_index):
     as_json = json.loads(CliRunner().invoke(cli, ["names", "--index-dir", str(names_index), "--json"]).output)
     assert as_json["articles"] == LIBYA_ARTICLES + sum(
         count for name, (count, _, _) in TOPICS.items() if name not in ("Gaddafi", "Qaddafi", "Gadhafi")) + 6 + 100
+
+
+def test_cli_search_says_what_it_also_matched(names_index):
+    found = CliRunner().invoke(cli, ["search", "Gaddafi", "--index-dir", str(names_index), "--page-size", "1"])
+    assert found.output.startswith(f"{LIBYA_ARTICLES} articles\nalso matched for Gaddafi: Qaddafi, Gadhafi")
+    exact = CliRunner().invoke(cli, ["search", "Gaddafi", "--index-dir", str(names_index), "--exact"])
+    assert exact.output.startswith(f"{TOPICS['Gaddafi'][0] + 1} articles\n") and "also matched" not in exact.output

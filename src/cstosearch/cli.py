@@ -164,19 +164,23 @@ def status(index_dir: Path | None, as_json: bool) -> None:
 @click.option("--page", default=1, show_default=True)
 @click.option("--page-size", default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API would answer.")
-def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, as_json) -> None:
+@click.option("--exact", is_flag=True, help="Only the spellings as typed (no other spellings of names).")
+def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, as_json, exact) -> None:
     """Search the index from the terminal."""
     from cstosearch.query import request_from_args
     from cstosearch.search import WhooshSearchEngine
 
     args = MultiDict([("q", query), ("from", date_from), ("to", date_to), ("sort", sort),
-                      ("page", str(page)), ("page_size", str(page_size))] + [("outlet", o) for o in outlet])
+                      ("page", str(page)), ("page_size", str(page_size)), ("variants", "off" if exact else "on")]
+                     + [("outlet", o) for o in outlet])
     engine = WhooshSearchEngine(_index_dir(index_dir))
     result = engine.search(request_from_args(args))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} articles" + (f" — {result.notice}" if result.notice else ""))
+    for note in result.variants:
+        click.echo(f"also matched for {note.word}: {', '.join(note.also)}")
     for number, hit in enumerate(result.results, start=(page - 1) * page_size + 1):
         meta = " · ".join(x for x in (hit.outlet, hit.published or "", hit.author) if x)
         click.echo(f"\n{number}. {hit.title}\n   {meta}")
