@@ -46,6 +46,8 @@ class RunReport:
     warnings: list[dict] = field(default_factory=list)
     documents: int = 0
     followed: list[dict] = field(default_factory=list)
+    # Name groups learned after the commit: how many, from how many articles, in how many seconds.
+    names: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         return (f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, removed {self.removed}, "
@@ -53,7 +55,16 @@ class RunReport:
                 f"failed {len(self.failed)}, links and special files skipped {len(self.skipped)}, "
                 f"warnings {len(self.warnings)}; files read {self.files_read}, "
                 f"files unchanged since last run {self.files_unchanged}; "
-                f"{self.documents} documents in the index ({self.seconds:.1f} s)" + followed_lines(self.followed))
+                f"{self.documents} documents in the index ({self.seconds:.1f} s)" + names_line(self.names)
+                + followed_lines(self.followed))
+
+
+def names_line(names: dict) -> str:
+    """The run report's line on name spellings ("" when the run learned none)."""
+    if not names:
+        return ""
+    return (f"\nname spellings: {names['groups']} groups learned from {names['articles']} articles "
+            f"in {names['seconds']:.1f} s (reading names from articles: {names['noting_seconds']:.1f} s)")
 
 
 def followed_lines(followed: list[dict]) -> str:

@@ -200,20 +200,24 @@ def status(index_dir: Path | None, as_json: bool, engine: str, opensearch_url: s
 @click.option("--page", default=1, show_default=True)
 @click.option("--page-size", default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API would answer.")
+@click.option("--exact", is_flag=True, help="Only the spellings as typed (no other spellings of names).")
 @with_engine_options
-def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, as_json, engine,
+def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, as_json, exact, engine,
            opensearch_url) -> None:
     """Search the index from the terminal."""
     from cstosearch.query import request_from_args
 
     args = MultiDict([("q", query), ("from", date_from), ("to", date_to), ("sort", sort),
-                      ("page", str(page)), ("page_size", str(page_size))] + [("outlet", o) for o in outlet])
+                      ("page", str(page)), ("page_size", str(page_size)), ("variants", "off" if exact else "on")]
+                     + [("outlet", o) for o in outlet])
     search_engine = open_engine(_choice(engine, index_dir, opensearch_url))
     result = search_engine.search(request_from_args(args))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} articles" + (f" — {result.notice}" if result.notice else ""))
+    for note in result.variants:
+        click.echo(f"also matched for {note.word}: {', '.join(note.also)}")
     for number, hit in enumerate(result.results, start=(page - 1) * page_size + 1):
         meta = " · ".join(x for x in (hit.outlet, hit.published or "", hit.author) if x)
         click.echo(f"\n{number}. {hit.title}\n   {meta}")
@@ -254,10 +258,12 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, build: boo
 
 def _register_evaluation() -> None:
     from cstosearch.cli_follow import follow
+    from cstosearch.cli_names import names
     from cstosearch.evaluation.cli import eval_extract
 
     cli.add_command(eval_extract)
     cli.add_command(follow)
+    cli.add_command(names)
 
 
 _register_evaluation()

@@ -33,6 +33,8 @@ class SearchRequest:
     authors: tuple[str, ...] = field(default=())
     story: str = ""
     explain: bool = False
+    # Other spellings of a name are searched too (``variants=off``: the spelling as typed only).
+    variants: bool = True
     # Internal: a caller that reads only ids and scores (evaluation) skips the snippets.
     with_snippets: bool = True
     # Only these articles (by id) may match; empty means no restriction. Feeds use it to search
@@ -105,5 +107,6 @@ def request_from_args(args) -> SearchRequest:
     if story and not re.fullmatch(r"[0-9a-f]{16}", story):
         raise BadQuery("story must be a story id as given in the results")
     explain = (args.get("explain") or "").lower() in ("1", "on", "true", "yes")
+    variants = (args.get("variants") or "on").lower() not in ("0", "off", "false", "no")
     return SearchRequest(query, outlets, date_from, date_to, sort, page, page_size, group, years, months,
-                         authors, story, explain)
+                         authors, story, explain, variants=variants)

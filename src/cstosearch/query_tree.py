@@ -63,6 +63,25 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
+class Spellings(AnyOf):
+    """A word or phrase as typed (the first clause) and other spellings of the same name
+    (``Gaddafi``, ``Qaddafi``), added by ``names.expand``.
+
+    An engine that ranks should score the spellings as one term (their frequencies summed, the
+    group's document frequency), so that no spelling weighs more for being rarer; an engine that
+    does not know this node can read it as the ``AnyOf`` it is.
+    """
+
+    def describe(self) -> str:
+        typed, *others = self.clauses
+        return typed.describe() + " (also " + ", ".join(_as_typed(c) for c in others) + ")"
+
+    @property
+    def typed(self) -> Node:
+        return self.clauses[0]
+
+
+@dataclass(frozen=True)
 class Group:
     """Clauses combined as in a plain search.
 
@@ -122,6 +141,7 @@ def _flat_words(root: Node) -> tuple[Word, ...]:
         clauses = root.clauses
     else:
         return ()
+    clauses = tuple(c.typed if isinstance(c, Spellings) else c for c in clauses)
     return tuple(c for c in clauses if isinstance(c, Word))
 
 
@@ -138,6 +158,15 @@ def leaves(node: Node, include_excluded: bool = False):
         if include_excluded:
             for clause in node.excluded:
                 yield from leaves(clause, include_excluded)
+
+
+def _as_typed(node: Node) -> str:
+    """A word or phrase without its field (the field is given once, on the typed spelling)."""
+    if isinstance(node, Word):
+        return node.text
+    if isinstance(node, Phrase):
+        return node.joined or '"' + " ".join(node.words) + '"'
+    return node.describe()
 
 
 def _in_field(text: str, fieldname: str | None) -> str:

@@ -52,6 +52,7 @@ from cstosearch.index import ArticleIndex
 from cstosearch.ingest.normalize import normalize_url
 from cstosearch.ingest.reader import read_file
 from cstosearch.ingest.sources import source_key, walk_sources
+from cstosearch.names.learning import NameLearning
 from cstosearch.store import ArticleStore, StoreSession
 
 GROUPS_FILE = "groups.pickle"
@@ -71,8 +72,9 @@ class Indexer:
     """Runs of ``index`` (rebuild), ``reindex`` (incremental) and ``remove`` over one index folder."""
 
     def __init__(self, index_dir: Path, procs: int = 1, limitmb: int = 256, progress: bool | None = None,
-                 store: ArticleStore | None = None) -> None:
+                 store: ArticleStore | None = None, names_overrides: Path | None = None) -> None:
         self.index = ArticleIndex(index_dir)
+        self.names_overrides = names_overrides
         self.root = Path(index_dir)
         self.store = store if store is not None else WhooshStore(self.index, procs, limitmb)
         self.progress = sys.stderr.isatty() if progress is None else progress
@@ -192,7 +194,9 @@ class Indexer:
         groups_path = self.root / GROUPS_FILE
         grouper = StoryGrouper() if rebuild else StoryGrouper.load(groups_path)
         session = self.store.session(rebuild)
-        batch = _Batch(session)
+        # Name spellings are learned from the Whoosh index (an OpenSearch store learns none yet).
+        names = NameLearning(self.root, rebuild, self.names_overrides) if isinstance(self.store, WhooshStore) else None
+        batch = _Batch(session, names.note if names else None)
         try:
             known = _KnownArticles(session)
             self._add_outcomes(outcomes, session, known, grouper, batch, report)
@@ -205,6 +209,8 @@ class Indexer:
             raise
         session.commit()
         grouper.save(groups_path)
+        if names is not None:
+            report.names = names.finish(self.index.open())
         report.documents = self.store.document_count()
         if isinstance(self.store, WhooshStore):
             # After the commit: followed searches count what this run added (see feeds.py, which
@@ -316,8 +322,9 @@ class _Pruning:
 class _Batch:
     """What a run has written so far (groups, hashes, bodies), for the checks later in the same run."""
 
-    def __init__(self, session: StoreSession) -> None:
+    def __init__(self, session: StoreSession, on_add=None) -> None:
         self.session = session
+        self.on_add = on_add  # sees each article written (name learning)
         self.groups: dict[str, str] = {}
         self.hashes: dict[str, str] = {}
         self.produced: set[str] = set()
@@ -326,6 +333,8 @@ class _Batch:
     def add(self, article: Article, group_id: str, source_key: str) -> None:
         article_id = article.article_id
         self.session.write(article, group_id, source_key, again=article_id in self.hashes)
+        if self.on_add is not None:
+            self.on_add(article_id, {"body": "\n".join([article.subtitle, article.body_text]).strip()})
         self.groups[article_id] = group_id
         self.hashes[article_id] = article.content_hash
         self._bodies[article_id] = zlib.compress(article.body_text.encode("utf-8"), 1)

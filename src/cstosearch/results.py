@@ -7,6 +7,7 @@ from typing import Protocol
 
 from cstosearch.article import Article
 from cstosearch.errors import CstoSearchError
+from cstosearch.names.expand import VariantNote
 from cstosearch.query import SearchRequest
 
 
@@ -56,6 +57,8 @@ class QueryExplanation:
     ignored_words: list[str]
     widened: bool
     notes: list[str]
+    # Words searched together with other spellings of the same name.
+    variants: list[VariantNote] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +79,9 @@ class SearchPage:
     # Of ``total``, how many have every word of a plain search (the rest have some of them).
     total_all_words: int | None = None
     explain: QueryExplanation | None = None
+    # Other spellings of the query's names that were searched too (``variants=off``: none, and ``exact``).
+    variants: list[VariantNote] = field(default_factory=list)
+    exact: bool = False
 
     @property
     def page_count(self) -> int:

@@ -44,7 +44,17 @@ SEARCH_PARAMETERS = [
                  "Only the articles of this story (a group_id from the results); use with group=off."),
     _query_param("explain", {"type": "string", "enum": ["0", "1"]},
                  "1: add `explain`, how the query was read and how many articles each part matched."),
+    _query_param("variants", {"type": "string", "enum": ["on", "off"]},
+                 "on (default): a name is also searched in the other spellings learned from the articles "
+                 "(Gaddafi, Qaddafi, Gadhafi), ranked as one word, and `variants` lists them; off: only the "
+                 "spelling as typed."),
 ]
+
+VARIANT_NOTE = {
+    "type": "object", "required": ["word", "also"],
+    "properties": {"word": {"type": "string", "description": "A word of the query, as typed."},
+                   "also": {**STRING_LIST, "description": "Other spellings of its name searched with it."}},
+}
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
 NULLABLE_STRING_FIELD = {"type": "string", "nullable": True, "description": "null: every searchable field."}
@@ -118,8 +128,12 @@ SCHEMAS = {
                     "reading": {"type": "string"},
                     "clauses": {"type": "array", "items": {"$ref": "#/components/schemas/ClauseReading"}},
                     "ignored_words": STRING_LIST, "widened": {"type": "boolean"}, "notes": STRING_LIST,
+                    "variants": {"type": "array", "items": VARIANT_NOTE},
                 },
             },
+            "variants": {"type": "array", "items": VARIANT_NOTE,
+                         "description": "Other spellings of the query's names that were searched too."},
+            "exact": {"type": "boolean", "description": "true with variants=off: only the spellings as typed."},
             "filters": {
                 "type": "object",
                 "properties": {

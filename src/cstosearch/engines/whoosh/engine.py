@@ -26,6 +26,8 @@ from cstosearch.engines.whoosh.spelling import suggest_spelling
 from cstosearch.engines.whoosh.translate import Translator
 from cstosearch.engines.whoosh.vector_scoring import scores_of
 from cstosearch.index import ArticleIndex
+from cstosearch.names.expand import expand_names
+from cstosearch.names.storage import VariantsFile
 from cstosearch.query import SearchRequest
 from cstosearch.query_parser import parse_query
 from cstosearch.query_tree import (
@@ -37,6 +39,7 @@ from cstosearch.query_tree import (
     ParsedQuery,
     Phrase,
     Prefix,
+    Spellings,
     Word,
     leaves,
 )
@@ -70,13 +73,21 @@ class WhooshSearchEngine:
         self.time_limit_s = time_limit_s
         self._weighting = ranking.weighting()
         self._ix = self.index.open()
-        self._generation = Generation(self._ix.searcher(weighting=self._weighting))
+        self._names = VariantsFile(index_dir)
+        self._generation = self._new_generation()
         self._retired: Generation | None = None
         self._refresh_lock = threading.Lock()
 
+    def _new_generation(self) -> Generation:
+        generation = Generation(self._ix.searcher(weighting=self._weighting))
+        generation.names_signature = self._names.signature()
+        generation.variants = self._names.current()
+        return generation
+
     def _current(self) -> Generation:
         generation = self._generation
-        if generation.searcher.up_to_date():
+        # Name groups are rewritten after each commit: new groups start a new generation too.
+        if generation.searcher.up_to_date() and generation.names_signature == self._names.signature():
             return generation
         with self._refresh_lock:
             if self._generation is generation:
@@ -84,7 +95,7 @@ class WhooshSearchEngine:
                 if self._retired is not None:
                     self._retired.searcher.close()
                 self._retired = generation
-                self._generation = Generation(self._ix.searcher(weighting=self._weighting))
+                self._generation = self._new_generation()
             return self._generation
 
     def close(self) -> None:
@@ -142,6 +153,9 @@ class WhooshSearchEngine:
     def _search(self, generation: Generation, request: SearchRequest) -> SearchPage:
         deadline = Deadline(self.time_limit_s)
         parsed = parse_query(request.query) if request.query else ParsedQuery(Everything())
+        variants = []
+        if request.variants:
+            parsed, variants = expand_names(parsed, generation.variants)
         translator = Translator(generation, self.ranking, deadline)
         live = generation.live()
         matched = translator.mask(parsed.root) & live
@@ -168,7 +182,7 @@ class WhooshSearchEngine:
         suggestion = ""
         if request.query and total < SPELLING_BELOW:
             suggestion = suggest_spelling(generation.searcher, request.query)
-        explanation = _explain(parsed, translator, live, relaxed) if request.explain else None
+        explanation = _explain(parsed, translator, live, relaxed, variants) if request.explain else None
         return SearchPage(
             query=request.query, total=total, page=request.page, page_size=request.page_size,
             results=hits, facets=facets, sort=request.sort, relaxed=relaxed,
@@ -178,7 +192,7 @@ class WhooshSearchEngine:
             filters={"outlet": list(request.outlets), "author": list(request.authors),
                      "from": request.date_from or None, "to": request.date_to or None,
                      "year": list(request.years), "month": list(request.months), "story": request.story or None},
-            total_all_words=total_all_words, explain=explanation,
+            total_all_words=total_all_words, explain=explanation, variants=variants, exact=not request.variants,
         )
 
     def _page_of_hits(self, generation: Generation, translator: Translator, parsed: ParsedQuery,
@@ -311,6 +325,8 @@ def _terms_by_field(translator: Translator, root: Node) -> dict[str, frozenset[s
 
 def _plain(node: Node) -> str:
     """A clause as the reader typed it, for "Missing: …"."""
+    if isinstance(node, Spellings):
+        return _plain(node.typed)
     if isinstance(node, Word):
         return node.text
     if isinstance(node, Phrase) and node.joined:
@@ -318,7 +334,8 @@ def _plain(node: Node) -> str:
     return node.describe()
 
 
-def _explain(parsed: ParsedQuery, translator: Translator, live: np.ndarray, widened: bool) -> QueryExplanation:
+def _explain(parsed: ParsedQuery, translator: Translator, live: np.ndarray, widened: bool,
+             variants: list) -> QueryExplanation:
     root = parsed.root
     if isinstance(root, Group):
         roles = [("optional", root.optional), ("required", root.required), ("excluded", root.excluded)]
@@ -330,12 +347,12 @@ def _explain(parsed: ParsedQuery, translator: Translator, live: np.ndarray, wide
         for role, nodes in roles for node in nodes
     ]
     return QueryExplanation(reading=root.describe(), clauses=clauses, ignored_words=list(parsed.ignored_words),
-                            widened=widened, notes=list(parsed.notes))
+                            widened=widened, notes=list(parsed.notes), variants=variants)
 
 
 def _kind(node: Node) -> str:
     return {Word: "word", Phrase: "phrase", Prefix: "prefix", AnyOf: "any of", Group: "group",
-            Everything: "everything"}[type(node)]
+            Everything: "everything", Spellings: "spellings"}[type(node)]
 
 
 def _hit_from(stored: dict, score: float | None, snippets: Snippets | None) -> Hit:

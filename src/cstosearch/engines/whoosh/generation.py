@@ -110,6 +110,9 @@ class Generation:
         self._warm = False
         self.lengths = FieldLengths(searcher)
         self.postings = PostingArrays(BoundedCache(POSTING_CACHE_BYTES, weigh=posting_bytes))
+        # The name groups searches expand with, and the groups file they were read from.
+        self.variants = None
+        self.names_signature = None
 
     def column(self, fieldname: str) -> CodedColumn:
         with self.lock:

@@ -56,10 +56,15 @@ class ProbabilisticBM25F(scoring.BM25F):
         found = super().scorer(searcher, fieldname, text, qf)
         if isinstance(found, scoring.BM25FScorer):
             parent = searcher.get_parent()
-            documents = parent.doc_count_all()
-            frequency = parent.doc_frequency(fieldname, text)
-            found.idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            found.idf = idf_for(self, parent.doc_count_all(), parent.doc_frequency(fieldname, text))
         return found
+
+
+def idf_for(weighting: scoring.WeightingModel, documents: int, frequency: int) -> float:
+    """The idf ``weighting`` gives a term found in ``frequency`` of ``documents`` documents."""
+    if isinstance(weighting, ProbabilisticBM25F):
+        return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+    return math.log(documents / (frequency + 1)) + 1
 
 
 DEFAULT_RANKING = Ranking(k1=1.6, idf="probabilistic", coordination=0.5, proximity=0.25, feedback_terms=20,

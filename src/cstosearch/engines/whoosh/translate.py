@@ -14,6 +14,7 @@ from whoosh import query as wq
 from cstosearch.analysis import fold, index_term
 from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.engines.whoosh.phrases import phrase_documents
+from cstosearch.engines.whoosh.spellings import SpellingsTerm
 from cstosearch.errors import BadQuery
 from cstosearch.query_tree import (
     SEARCHABLE_FIELDS,
@@ -25,8 +26,8 @@ from cstosearch.query_tree import (
     ParsedQuery,
     Phrase,
     Prefix,
+    Spellings,
     Word,
-    leaves,
 )
 
 PREFIX_FIELD = "words"
@@ -89,12 +90,30 @@ class Translator:
     def scoring_query(self, parsed: ParsedQuery) -> wq.Query | None:
         """Every positive word, phrase and prefix of the tree, weighted, as one query to score with,
         plus a bonus where two neighbouring words of a plain search stand close together."""
-        parts = [self.leaf_query(leaf, weighted=True) for leaf in dict.fromkeys(leaves(parsed.root))]
+        parts = [self.spellings_query(unit) if isinstance(unit, Spellings) else self.leaf_query(unit, weighted=True)
+                 for unit in dict.fromkeys(scoring_units(parsed.root))]
         parts += self._proximity(parsed)
         parts = [p for p in parts if p is not wq.NullQuery]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    def spellings_query(self, spellings: Spellings) -> wq.Query:
+        """Spellings of one word scored as one term in each field; spellings of a phrase as alternatives."""
+        clauses = spellings.clauses
+        if not all(isinstance(c, Word) for c in clauses):
+            parts = [self.leaf_query(c, weighted=True) for c in clauses if isinstance(c, (Word, Phrase))]
+            return wq.Or(parts) if parts else wq.NullQuery
+        stems = tuple(dict.fromkeys(index_term(c.text) for c in clauses))
+        per_field = []
+        for fieldname in self.fields(clauses[0]):
+            weight = self.field_weights.get(fieldname, 1.0)
+            if weight <= 0 and clauses[0].field is None:
+                continue
+            per_field.append(SpellingsTerm(fieldname, stems, boost=weight))
+        if not per_field:
+            return wq.NullQuery
+        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
 
     def _proximity(self, parsed: ParsedQuery) -> list[wq.Query]:
         weight = self.ranking.proximity
@@ -151,3 +170,17 @@ class Translator:
                     mask[postings.of(reader, offset, fieldname, stem)[0] + offset] = True
                 self.deadline.check()
         return mask
+
+
+def scoring_units(node: Node):
+    """What scores on its own: each positive word, phrase and prefix, and each set of spellings whole."""
+    if isinstance(node, Spellings):
+        yield node
+    elif isinstance(node, (Word, Phrase, Prefix)):
+        yield node
+    elif isinstance(node, AnyOf):
+        for clause in node.clauses:
+            yield from scoring_units(clause)
+    elif isinstance(node, Group):
+        for clause in node.optional + node.required:
+            yield from scoring_units(clause)

@@ -19,6 +19,8 @@ from whoosh.util.numeric import byte_to_length
 
 from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.engines.whoosh.phrases import phrase_documents
+from cstosearch.engines.whoosh.ranking import idf_for
+from cstosearch.engines.whoosh.spellings import SpellingsTerm
 
 # Whoosh keeps each document's field length as one byte; this is what each byte stands for.
 LENGTH_OF_BYTE = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)], dtype=np.float64)
@@ -57,13 +59,16 @@ class FieldLengths:
         return lengths
 
 
-def split_terms(query: wq.Query, boost: float = 1.0) -> tuple[list[tuple[str, str, float]], list[wq.Query]]:
+def split_terms(query: wq.Query, boost: float = 1.0) -> tuple[list[tuple[str, str | tuple, float]], list[wq.Query]]:
     """The (field, term, boost) parts of a sum of terms, and the other parts (phrases) as queries.
 
-    Only plain ``Or`` (a sum of its parts' scores) and ``Term`` are taken apart; their boosts multiply.
+    Only plain ``Or`` (a sum of its parts' scores), ``Term`` and ``SpellingsTerm`` (a tuple of
+    spellings scored as one term) are taken apart; their boosts multiply.
     """
     if type(query) is wq.Term:
         return [(query.fieldname, query.text, boost * query.boost)], []
+    if type(query) is SpellingsTerm:
+        return [(query.fieldname, tuple(query.texts), boost * query.boost)], []
     if type(query) is wq.Or and query.scale is None:
         terms, others = [], []
         for sub in query.subqueries:
@@ -77,26 +82,40 @@ def split_terms(query: wq.Query, boost: float = 1.0) -> tuple[list[tuple[str, st
     return [], [query]
 
 
-def add_term_scores(scores: np.ndarray, generation, weighting, fieldname: str, term: str, boost: float,
+def add_term_scores(scores: np.ndarray, generation, weighting, fieldname: str, term: str | tuple, boost: float,
                     deadline: Deadline) -> None:
     """Add ``boost`` times the term's BM25F score to each document (global numbers) that holds it.
 
-    ``generation`` gives the searcher, its field lengths and its decoded postings.
+    ``generation`` gives the searcher, its field lengths and its decoded postings. A tuple of
+    spellings scores as one term: their frequencies summed, the idf of their document frequencies
+    summed (as Lucene's SynonymQuery does).
     """
     searcher, lengths, postings = generation.searcher, generation.lengths, generation.postings
-    if (fieldname, term) not in searcher.reader():
+    reader = searcher.reader()
+    spellings = [t for t in (term if isinstance(term, tuple) else (term,)) if (fieldname, t) in reader]
+    if not spellings:
         return
-    scorer = weighting.scorer(searcher, fieldname, term)
+    scorer = weighting.scorer(searcher, fieldname, spellings[0])
     if not isinstance(scorer, BM25FScorer):
         raise TypeError(f"vector scoring needs BM25F, not {type(scorer).__name__}")
     idf, average, k1, b = scorer.idf, scorer.avgfl, scorer.K1, scorer.B
+    if isinstance(term, tuple):
+        documents = searcher.doc_count_all()
+        held = sum(searcher.doc_frequency(fieldname, t) for t in spellings)
+        idf = idf_for(weighting, documents, min(held, documents))
     field_lengths = lengths.of(fieldname)
     for subsearcher, offset in searcher.leaf_searchers():
-        ids, frequencies = postings.of(subsearcher.reader(), offset, fieldname, term)
-        if not len(ids):
+        parts = [postings.of(subsearcher.reader(), offset, fieldname, t) for t in spellings]
+        parts = [(ids, counts) for ids, counts in parts if len(ids)]
+        if not parts:
             continue
+        if len(parts) == 1:
+            ids, frequencies = parts[0][0], parts[0][1].astype(np.float64)
+        else:  # one document may hold several spellings: their frequencies add up
+            ids, where = np.unique(np.concatenate([ids for ids, _ in parts]), return_inverse=True)
+            frequencies = np.zeros(len(ids), dtype=np.float64)
+            np.add.at(frequencies, where, np.concatenate([counts for _, counts in parts]))
         docs = ids + offset
-        frequencies = frequencies.astype(np.float64)
         norm = k1 * ((1 - b) + b * field_lengths[docs] / average)
         scores[docs] += boost * idf * (frequencies * (k1 + 1)) / (frequencies + norm)
         deadline.check()
