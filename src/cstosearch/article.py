@@ -69,6 +69,12 @@ class Article:
             return self.title
         return derive_title(self.body_text)
 
+    def public_record(self) -> dict[str, Any]:
+        """The record an index stores and pages show: without the server's file path."""
+        record = self.to_dict()
+        record.pop("source_path", None)
+        return record
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.update(

@@ -89,8 +89,7 @@ def article_document(article: Article, group_id: str = "", source_key: str = "")
     searchable = " ".join([article.title, article.subtitle, article.body_text, *(f"{c.text} {c.credit}" for c in
                                                                                  article.captions),
                            " ".join(article.authors), article.outlet_name])
-    record = article.to_dict()
-    record.pop("source_path", None)
+    record = article.public_record()
     return {
         "id": article.article_id,
         "url": article.url,

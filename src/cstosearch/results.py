@@ -38,6 +38,25 @@ class Hit:
     # The query's words this article lacks, when a plain search shows partial matches.
     missing: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_record(cls, article: dict, group_id: str, score: float | None, snippet: str = "",
+                    caption_snippet: str = "", missing: list[str] | None = None) -> Hit:
+        """A hit for a stored article record (``Article.to_dict()``), as every engine shows it."""
+        return cls(
+            id=article["id"],
+            url=article.get("url", ""),
+            title=article.get("display_title") or article.get("title", ""),
+            title_is_derived=bool(article.get("title_is_derived")),
+            outlet=article.get("outlet_name", ""),
+            author=", ".join(article.get("authors", [])),
+            published=article.get("published_at") or None,
+            snippet=snippet,
+            caption_snippet=caption_snippet,
+            score=round(float(score), 4) if score is not None else None,
+            group_id=group_id or article["id"],
+            missing=missing or [],
+        )
+
 
 @dataclass
 class ClauseReading:

@@ -148,20 +148,8 @@ class OpenSearchEngine:
         if score is not None and ranked and not missing:
             # The weight puts articles with every word first; the score shown is without it.
             score -= translate.EVERY_WORD_WEIGHT
-        return Hit(
-            id=article["id"],
-            url=article.get("url", ""),
-            title=article.get("display_title") or article.get("title", ""),
-            title_is_derived=bool(article.get("title_is_derived")),
-            outlet=article.get("outlet_name", ""),
-            author=", ".join(article.get("authors", [])),
-            published=article.get("published_at") or None,
-            snippet=snippet,
-            caption_snippet=caption_snippet,
-            score=round(score, 4) if with_score and score is not None else None,
-            group_id=raw["_source"].get("group_id") or article["id"],
-            missing=missing,
-        )
+        return Hit.from_record(article, raw["_source"].get("group_id", ""),
+                               score if with_score else None, snippet, caption_snippet, missing)
 
     def _group_sizes(self, query: dict, request: SearchRequest, group_ids: list[str]) -> dict[str, int]:
         answer = self._call(self.client.search, index=self.alias, body=group_sizes_body(query, request, group_ids))

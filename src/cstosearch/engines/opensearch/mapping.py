@@ -82,8 +82,7 @@ def article_document(article: Article, group_id: str = "", source_key: str = "")
     ``source_key`` names the file the article was read from (kept for removal, never shown).
     """
     published = article.published_at or None
-    record = article.to_dict()
-    record.pop("source_path", None)
+    record = article.public_record()
     return {
         "id": article.article_id,
         "url": article.url,

@@ -363,16 +363,4 @@ def _hit_from(stored: dict, score: float | None, snippets: Snippets | None) -> H
     caption_snippet = snippets.captions(captions) if snippets else ""
     if not snippet and snippets is not None:
         snippet = escape(lead("\n".join(paragraphs)))
-    return Hit(
-        id=article["id"],
-        url=article.get("url", ""),
-        title=article.get("display_title") or article.get("title", ""),
-        title_is_derived=bool(article.get("title_is_derived")),
-        outlet=article.get("outlet_name", ""),
-        author=", ".join(article.get("authors", [])),
-        published=article.get("published_at") or None,
-        snippet=snippet,
-        caption_snippet=caption_snippet,
-        score=round(float(score), 4) if score is not None else None,
-        group_id=stored.get("group_id") or article["id"],
-    )
+    return Hit.from_record(article, stored.get("group_id", ""), score, snippet, caption_snippet)
