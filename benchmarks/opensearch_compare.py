@@ -3,6 +3,8 @@
     python benchmarks/opensearch_compare.py                       # all 58,627 articles, a local 3-node cluster
     python benchmarks/opensearch_compare.py --articles 2000       # a quick run
     python benchmarks/opensearch_compare.py --opensearch-url http://127.0.0.1:9250   # a running cluster
+    python benchmarks/opensearch_compare.py --opensearch-url URL --resume .cache/cstosearch-os-bench-XXXX
+        # serve and query the indexes a run built (its build figures from their run reports)
 
 Both indexes are built by ``cstosearch index`` (the same ingester, dedupe and run report), then
 each is served by gunicorn with the same settings, and the committed query set is sent once
@@ -80,20 +82,27 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--out-dir", type=Path, default=HERE)
+    parser.add_argument("--resume", type=Path, help="a work folder whose two builds finished: serve and query them")
     args = parser.parse_args()
     if not args.corpus.exists():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
         return 2
     doc = json.loads((HERE / "queries.json").read_text())
     queries, page_size = doc["queries"], int(doc.get("page_size", 10))
-    work = Path(tempfile.mkdtemp(prefix="cstosearch-os-bench-", dir=REPO / ".cache"))
-    work.chmod(0o755)  # local nodes started by root run as `nobody`, who must reach their folders
+    if args.resume:
+        work = args.resume.resolve()
+        source = work / "articles.jsonl"
+        articles = sum(1 for _ in source.open(encoding="utf-8"))
+    else:
+        work = Path(tempfile.mkdtemp(prefix="cstosearch-os-bench-", dir=REPO / ".cache"))
+        work.chmod(0o755)  # local nodes started by root run as `nobody`, who must reach their folders
+        source = work / "articles.jsonl"
+        articles = write_sample(args.corpus, args.articles, source, args.seed)
     logs = work / "logs"
-    logs.mkdir()
-    source = work / "articles.jsonl"
-    articles = write_sample(args.corpus, args.articles, source, args.seed)
+    logs.mkdir(exist_ok=True)
     # Builds and servers run a copy of src/, so a change to src/ during the run cannot mix versions.
-    code = {"PYTHONPATH": str(snapshot_source(work))}
+    snapshot = snapshot_source(work)
+    code = {"PYTHONPATH": str(snapshot)}
     cluster = None
     results: dict = {"articles": articles, "machine": machine_facts(), "argv": sys.argv, "builds": {}, "passes": {}}
     try:
@@ -110,10 +119,12 @@ def main() -> int:
                   "CSTOSEARCH_OPENSEARCH_INDEX": ALIAS, **code}
         whoosh_dir, os_dir = work / "whoosh-index", work / "opensearch-runs"
         cmd = [str(BIN / "cstosearch"), "index", "--index-dir", str(whoosh_dir), str(source)]
-        results["builds"]["whoosh"] = timed_build("whoosh", cmd, whoosh_dir, articles, logs, env=code).as_dict()
+        results["builds"]["whoosh"] = (reported_build("whoosh", whoosh_dir, articles) if args.resume else
+                                       timed_build("whoosh", cmd, whoosh_dir, articles, logs, env=code).as_dict())
         cmd = [str(BIN / "cstosearch"), "index", "--engine", "opensearch", "--opensearch-url", url, "--index-dir",
                str(os_dir), "--shards", str(args.shards), "--replicas", str(args.replicas), str(source)]
-        build = timed_build("opensearch", cmd, os_dir, articles, logs, env=env_os).as_dict()
+        build = (reported_build("opensearch", os_dir, articles) if args.resume else
+                 timed_build("opensearch", cmd, os_dir, articles, logs, env=env_os).as_dict())
         sys.path.insert(0, str(REPO / "src"))
         from cstosearch.engines.opensearch.connection import connect
         from cstosearch.engines.opensearch.writer import OpenSearchStore
@@ -123,7 +134,8 @@ def main() -> int:
         build["cluster_rss_bytes_after"] = cluster_rss(urls)
         results["builds"]["opensearch"] = build
         for engine, env in (("whoosh", code), ("opensearch", env_os)):
-            server = cstosearch_server(whoosh_dir, args.workers, logs, REPO / "src" / "cstosearch" / "gunicorn_conf.py")
+            # The server's settings come from the same copy of the code as the app.
+            server = cstosearch_server(whoosh_dir, args.workers, logs, snapshot / "cstosearch" / "gunicorn_conf.py")
             server.env.update(env)
             with server:
                 results["passes"][engine] = first_passes(server.port, queries, page_size, args.clients)
@@ -133,6 +145,17 @@ def main() -> int:
     write_report(args.out_dir, results, queries)
     print(f"work folder: {work}", file=sys.stderr)
     return 0
+
+
+def reported_build(engine: str, folder: Path, articles: int) -> dict:
+    """A finished build's figures from its run report (a resumed run: memory was not watched)."""
+    from cstosearch.index import ArticleIndex
+
+    report = json.loads((folder / "last-run.json").read_text())
+    return {"engine": engine, "articles": articles, "seconds": report["seconds"],
+            "docs_per_s": articles / report["seconds"], "peak_rss_bytes": 0,
+            "size_bytes": ArticleIndex(folder).size_bytes(), "command": f"(run report of {folder.name})",
+            "reused": True, "earlier_docs_per_s": None}
 
 
 def _ms(value: float) -> str:
@@ -150,8 +173,9 @@ def write_report(out_dir: Path, results: dict, queries: list[dict]) -> None:
              "## Build (`cstosearch index`, the same ingester for both)", "",
              "| engine | seconds | docs/s | client peak RSS MB | size MB |", "|---|---:|---:|---:|---:|"]
     for engine, build in builds.items():
-        lines.append(f"| {engine} | {build['seconds']:.1f} | {build['docs_per_s']:.0f} | "
-                     f"{build['peak_rss_bytes'] / 1e6:.0f} | {build['size_bytes'] / 1e6:.0f} |")
+        memory = f"{build['peak_rss_bytes'] / 1e6:.0f}" if build["peak_rss_bytes"] else "not watched (resumed)"
+        lines.append(f"| {engine} | {build['seconds']:.1f} | {build['docs_per_s']:.0f} | {memory} | "
+                     f"{build['size_bytes'] / 1e6:.0f} |")
     lines += ["", "## Latency of /api/search (gunicorn, 2 workers, one client)", "",
               "| engine | pass | p50 ms | p95 ms | p99 ms | max ms | errors |", "|---|---|---:|---:|---:|---:|---:|"]
     for engine, runs in passes.items():
