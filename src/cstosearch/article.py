@@ -40,6 +40,11 @@ class Article:
         return "\n\n".join(self.paragraphs)
 
     @property
+    def indexed_body(self) -> str:
+        """What an index's body field holds: the subtitle, then the paragraphs."""
+        return "\n".join([self.subtitle, self.body_text]).strip()
+
+    @property
     def caption_text(self) -> str:
         return "\n".join(c.text for c in self.captions if c.text)
 

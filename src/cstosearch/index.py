@@ -94,7 +94,7 @@ def article_document(article: Article, group_id: str = "", source_key: str = "")
         "id": article.article_id,
         "url": article.url,
         "title": article.title,
-        "body": "\n".join([article.subtitle, article.body_text]).strip(),
+        "body": article.indexed_body,
         "captions": "\n".join(f"{c.text} {c.credit}".strip() for c in article.captions),
         "author": ", ".join(article.authors),
         "outlet": article.outlet_name,

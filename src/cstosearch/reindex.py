@@ -334,7 +334,7 @@ class _Batch:
         article_id = article.article_id
         self.session.write(article, group_id, source_key, again=article_id in self.hashes)
         if self.on_add is not None:
-            self.on_add(article_id, {"body": "\n".join([article.subtitle, article.body_text]).strip()})
+            self.on_add(article_id, {"body": article.indexed_body})
         self.groups[article_id] = group_id
         self.hashes[article_id] = article.content_hash
         self._bodies[article_id] = zlib.compress(article.body_text.encode("utf-8"), 1)

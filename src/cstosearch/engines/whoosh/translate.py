@@ -68,13 +68,14 @@ class Translator:
         return (leaf.field,) if leaf.field else SEARCHABLE_FIELDS
 
     # --- queries ---------------------------------------------------------------------------
-    def leaf_query(self, leaf: Leaf, weighted: bool) -> wq.Query:
-        per_field = []
-        for fieldname in self.fields(leaf):
-            weight = self.field_weights.get(fieldname, 1.0) if weighted else 1.0
-            if weighted and weight <= 0 and leaf.field is None:
-                continue
-            per_field.append(self._in_field(leaf, fieldname, weight))
+    def leaf_query(self, leaf: Leaf) -> wq.Query:
+        return self._over_fields(leaf, lambda fieldname, weight: self._in_field(leaf, fieldname, weight))
+
+    def _over_fields(self, leaf: Leaf, query_in) -> wq.Query:
+        """``query_in(field, weight)`` for each field the leaf searches (a field weighted 0 is left
+        out unless named), summed."""
+        per_field = [query_in(fieldname, weight) for fieldname in self.fields(leaf)
+                     if (weight := self.field_weights.get(fieldname, 1.0)) > 0 or leaf.field is not None]
         if not per_field:
             return wq.NullQuery
         return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
@@ -90,7 +91,7 @@ class Translator:
     def scoring_query(self, parsed: ParsedQuery) -> wq.Query | None:
         """Every positive word, phrase and prefix of the tree, weighted, as one query to score with,
         plus a bonus where two neighbouring words of a plain search stand close together."""
-        parts = [self.spellings_query(unit) if isinstance(unit, Spellings) else self.leaf_query(unit, weighted=True)
+        parts = [self.spellings_query(unit) if isinstance(unit, Spellings) else self.leaf_query(unit)
                  for unit in dict.fromkeys(scoring_units(parsed.root))]
         parts += self._proximity(parsed)
         parts = [p for p in parts if p is not wq.NullQuery]
@@ -102,18 +103,10 @@ class Translator:
         """Spellings of one word scored as one term in each field; spellings of a phrase as alternatives."""
         clauses = spellings.clauses
         if not all(isinstance(c, Word) for c in clauses):
-            parts = [self.leaf_query(c, weighted=True) for c in clauses if isinstance(c, (Word, Phrase))]
+            parts = [self.leaf_query(c) for c in clauses if isinstance(c, (Word, Phrase))]
             return wq.Or(parts) if parts else wq.NullQuery
         stems = tuple(dict.fromkeys(index_term(c.text) for c in clauses))
-        per_field = []
-        for fieldname in self.fields(clauses[0]):
-            weight = self.field_weights.get(fieldname, 1.0)
-            if weight <= 0 and clauses[0].field is None:
-                continue
-            per_field.append(SpellingsTerm(fieldname, stems, boost=weight))
-        if not per_field:
-            return wq.NullQuery
-        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+        return self._over_fields(clauses[0], lambda fieldname, weight: SpellingsTerm(fieldname, stems, boost=weight))
 
     def _proximity(self, parsed: ParsedQuery) -> list[wq.Query]:
         weight = self.ranking.proximity

@@ -1,10 +1,11 @@
 """BM25F scores of many documents at once: a term's postings read a block at a time, scored with numpy.
 
 Whoosh scores one document per matcher step in Python, and a common word matches tens of
-thousands of articles. The term parts of a query (words, prefix expansions, feedback terms) are
-scored here as arrays, with Whoosh's own scorer statistics (idf, average field length, k1, b)
-and the same byte-coded field lengths, so the numbers are Whoosh's; phrases, which need
-positions, still go through matchers, on the documents that can hold them.
+thousands of articles. The term parts of a query (words, prefix expansions, spellings, feedback
+terms) are scored here as arrays, with Whoosh's own scorer statistics (idf, average field length,
+k1, b) and the same byte-coded field lengths, so the numbers are Whoosh's. A phrase scores as
+Whoosh scores it (its words' scores where it stands), found through ``phrases.py`` on the
+best-placed documents only.
 """
 
 from __future__ import annotations
