@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from cstosearch.names.mentions import Mentions
 from cstosearch.names.spelling import spelling_key
 
-# A spelling needs this many articles to be weighed at all: one article is too little evidence.
+# A spelling needs this many articles to start a group; a spelling seen in one article may only
+# join a group that a more frequent spelling started (``Kaddafi`` once, beside ``Muammar``).
 MIN_ARTICLES = 2
 # Context similarity a spelling needs to join a group (cosine of idf-weighted name profiles).
 MIN_SIMILARITY = 0.45
@@ -39,6 +41,14 @@ USUAL_NEIGHBOUR = 0.25
 MIN_CONTEXT_ARTICLES = 2
 # Shorter spellings are left alone: short words meet by chance under the key (Hill, Hell).
 MIN_LETTERS = 4
+# A surname that several other people carry: the rarer spelling stands after at least this many
+# different first names never seen beside the group (``John Morrell``, ``Geoff Morrell`` beside
+# ``Michael Morell``), in at least this share of the names written before it.
+# A word beside a spelling seen once vouches for it when at least this share of the word's pairs
+# stand beside the group (a specific first name, not a common one).
+SPECIFIC_NEIGHBOUR = 0.1
+OTHER_FIRST_NAMES = 3
+OTHER_FIRST_NAMES_SHARE = 0.3
 # A spelling must be written with a capital in at least this share of the articles that have the word
 # in any case (when the index can say): "Could" or "Police" are common words, not names.
 MIN_CAPITALISED = 0.7
@@ -94,10 +104,12 @@ def learn_groups(articles: Mapping[str, Mentions],
         frequency.update(found.names)
         pair_frequency.update(found.pairs)
     buckets: dict[str, list[str]] = defaultdict(list)
-    for name, count in frequency.items():
-        if count >= MIN_ARTICLES and len(name) >= MIN_LETTERS:
+    for name in frequency:
+        if len(name) >= MIN_LETTERS and _VOWEL.search(name):
             buckets[spelling_key(name)].append(name)
-    buckets = {key: names for key, names in buckets.items() if len(names) > 1}
+    # A group needs a spelling seen in two articles; the others may be seen once.
+    buckets = {key: names for key, names in buckets.items()
+               if len(names) > 1 and any(frequency[name] >= MIN_ARTICLES for name in names)}
     if any_case_frequency is not None:
         for key, names in list(buckets.items()):
             kept = []
@@ -106,13 +118,15 @@ def learn_groups(articles: Mapping[str, Mentions],
                 if any_case_frequency(name, at_most) <= at_most:
                     kept.append(name)
             buckets[key] = kept
-    buckets = {key: names for key, names in buckets.items() if len(names) > 1 and _distinct_words(names)}
+    buckets = {key: names for key, names in buckets.items()
+               if len(names) > 1 and _distinct_words(names) and any(frequency[n] >= MIN_ARTICLES for n in names)}
     if not buckets:
         return Learned([], [], frequency)
     candidates = {name for names in buckets.values() for name in names}
     mentions = _articles_of(articles, candidates)
-    profiles = _Profiles(mentions, frequency, len(articles), random.Random(seed))
+    profiles = _Profiles(mentions, frequency, len(articles), seed)
     profiles.neighbours = _neighbours(pair_frequency, candidates)
+    profiles.neighbour_totals = _neighbour_totals(pair_frequency)
     groups: list[NameGroup] = []
     rejections: list[Rejection] = []
     for key in sorted(buckets):
@@ -122,6 +136,10 @@ def learn_groups(articles: Mapping[str, Mentions],
         rejections += rejected
     groups.sort(key=lambda group: (-sum(group.counts.values()), group.head))
     return Learned(groups, rejections, frequency)
+
+
+# A name has a vowel: "Stcks" and "Stks" are abbreviations in price tables, not spellings of a name.
+_VOWEL = re.compile(r"[aeiouyAEIOUYà-öø-ÿÀ-ÖØ-Þ]")
 
 
 def _distinct_words(names: list[str]) -> bool:
@@ -141,14 +159,19 @@ def _articles_of(articles: Mapping[str, Mentions], wanted: set[str]) -> dict[str
 class _Profiles:
     """Each spelling's context: how often each other name appears in its articles, weighted by rarity."""
 
-    def __init__(self, mentions, frequency: Counter, total: int, sampler: random.Random) -> None:
+    def __init__(self, mentions, frequency: Counter, total: int, seed: int) -> None:
         self.mentions = mentions
         self.frequency = frequency
         self.total = max(total, 1)
-        self.sampler = sampler
+        self.seed = seed
         self._cache: dict[str, dict[str, float]] = {}
         self._keys: dict[str, str] = {}
         self.neighbours: dict[tuple[str, str], Counter] = {}
+        self.neighbour_totals: dict[str, Counter] = {"before": Counter(), "after": Counter()}
+
+    def is_name(self, word: str) -> bool:
+        """Seen with a capital inside sentences of two articles or more (``The`` at a sentence start is not)."""
+        return self.frequency.get(word, 0) >= MIN_ARTICLES
 
     def key_of(self, name: str) -> str:
         key = self._keys.get(name)
@@ -161,15 +184,19 @@ class _Profiles:
         if names not in self._cache:
             documents = [d for name in names for d in self.mentions[name]]
             if len(documents) > PROFILE_ARTICLES:
-                documents = self.sampler.sample(documents, PROFILE_ARTICLES)
+                # Seeded by the spellings: a profile does not depend on which were drawn before it.
+                sampler = random.Random(f"{self.seed}:{'|'.join(names)}")
+                documents = sampler.sample(documents, PROFILE_ARTICLES)
             counts: Counter[str] = Counter()
             for found in documents:
                 counts.update(found)
             profile = {}
             sampled = len(documents)
+            # One article (a list of names, say) is no pattern, unless the spelling has only one.
+            least = min(MIN_CONTEXT_ARTICLES, sampled)
             for other, count in counts.items():
-                if count < MIN_CONTEXT_ARTICLES:
-                    continue  # one article (a list of names, say) is no pattern
+                if count < least:
+                    continue
                 background = self.frequency[other] / self.total
                 if self.frequency[other] < MIN_ARTICLES or background > MAX_CONTEXT_SHARE:
                     continue
@@ -198,12 +225,40 @@ def _neighbours(pair_frequency: Counter, candidates: set[str]) -> dict[tuple[str
     return found
 
 
+def _neighbour_totals(pair_frequency: Counter) -> dict[str, Counter]:
+    """For each side, in how many article pairs each word stands there beside any capitalised word:
+    ``John`` stands before hundreds of surnames, ``Muammar`` before few."""
+    totals = {"before": Counter(), "after": Counter()}
+    for pair, count in pair_frequency.items():
+        first, second = pair.split(" ", 1)
+        totals["before"][first] += count
+        totals["after"][second] += count
+    return totals
+
+
+def _vouched(profiles: _Profiles, group: list[str], spelling: str) -> bool:
+    """A name beside the spelling is a usual neighbour of the group and says little else: it stands
+    beside the group's spellings in at least ``SPECIFIC_NEIGHBOUR`` of all its pairs (``Muammar
+    Kaddafi``; ``John`` before a one-off ``Gile`` vouches for no ``Kelly``)."""
+    for side in ("before", "after"):
+        usual = set().union(*(_usual_neighbours(profiles, side, member) for member in group))
+        for word, count in profiles.neighbours.get((side, spelling), Counter()).items():
+            if profiles.key_of(word) not in usual or not profiles.is_name(word):
+                continue
+            beside_group = count + sum(profiles.neighbours.get((side, member), Counter())[word] for member in group)
+            if beside_group >= SPECIFIC_NEIGHBOUR * profiles.neighbour_totals[side][word]:
+                return True
+    return False
+
+
 def _usual_neighbours(profiles: _Profiles, side: str, name: str) -> set[str]:
     """The keys of the words that stand beside ``name`` in at least a quarter of its articles."""
     counts = profiles.neighbours.get((side, name))
     if not counts:
         return set()
-    least = max(MIN_CONTEXT_ARTICLES, USUAL_NEIGHBOUR * profiles.frequency[name])
+    seen = profiles.frequency[name]
+    # A spelling seen once: the words beside it there are all it has.
+    least = max(min(MIN_CONTEXT_ARTICLES, seen), USUAL_NEIGHBOUR * seen)
     return {profiles.key_of(word) for word, count in counts.items() if count >= least}
 
 
@@ -222,6 +277,21 @@ def _other_neighbours(profiles: _Profiles, first: str, second: str) -> bool:
         if mine and theirs and not mine & theirs:
             return True
     return False
+
+
+def _other_first_names(profiles: _Profiles, group: list[str], spelling: str) -> bool:
+    """The rarer spelling is also the surname of other people: it stands after several names (first
+    names) that never stand before any spelling of the group (compared by key)."""
+    before = profiles.neighbours.get(("before", spelling))
+    if not before:
+        return False
+    known = {profiles.key_of(word) for member in group
+             for word in profiles.neighbours.get(("before", member), ())}
+    names = {word: count for word, count in before.items() if profiles.is_name(word)}
+    others = [word for word in names if profiles.key_of(word) not in known]
+    if len(others) < OTHER_FIRST_NAMES:
+        return False
+    return sum(names[word] for word in others) >= OTHER_FIRST_NAMES_SHARE * sum(names.values())
 
 
 def _cosine(first: dict[str, float], second: dict[str, float]) -> float:
@@ -265,26 +335,30 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
             compared = [tuple(group.spellings)] + [(member,) for member in group.spellings]
             similarity, closest = max((_cosine(profiles.of(names, key), own), names) for names in compared)
             shared = max(_shared_share(mentions, member, spelling) for member in group.spellings)
-            neighbours_differ = all(_other_neighbours(profiles, member, spelling) for member in group.spellings)
+            neighbours_differ = (all(_other_neighbours(profiles, member, spelling) for member in group.spellings)
+                                 or _other_first_names(profiles, group.spellings, spelling))
             # A usual neighbour in common (a first name) says the same person: an article may then
             # well write both spellings (a quotation, "also spelled").
             same_neighbours = any(_same_neighbours(profiles, member, spelling) for member in group.spellings)
             most_shared = MAX_SHARED_WITH_NEIGHBOUR if same_neighbours else MAX_SHARED_ARTICLES
-            if similarity >= MIN_SIMILARITY and shared <= most_shared and not neighbours_differ:
+            # A spelling seen once has too little context of its own; the first name beside it can vouch.
+            once = frequency[spelling] < MIN_ARTICLES
+            alike = similarity >= MIN_SIMILARITY or (once and _vouched(profiles, group.spellings, spelling))
+            if alike and shared <= most_shared and not neighbours_differ:
                 group.spellings.append(spelling)
                 group.counts[spelling] = frequency[spelling]
                 group.similarity[spelling] = round(similarity, 3)
                 group.shared_context[spelling] = _shared_context(profiles.of(closest, key), own)
                 joined = True
                 break
-            if similarity < MIN_SIMILARITY:
+            if not alike:
                 reason = "different contexts"
             elif shared > most_shared:
                 reason = "often in the same articles"
             else:
                 reason = "different neighbouring names"
             rejections.append(Rejection((group.head, spelling), round(similarity, 3), round(shared, 3), reason))
-        if not joined:
+        if not joined and frequency[spelling] >= MIN_ARTICLES:
             groups.append(NameGroup([spelling], {spelling: frequency[spelling]}, key))
     return [g for g in groups if len({s.lower() for s in g.spellings}) > 1], rejections
 
