@@ -13,7 +13,7 @@ import math
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from cstosearch.names.mentions import Mentions
@@ -79,6 +79,7 @@ class Rejection:
     similarity: float
     shared_articles: float
     reason: str
+    key: str = ""
 
 
 @dataclass
@@ -91,13 +92,17 @@ class Learned:
 
 def learn_groups(articles: Mapping[str, Mentions],
                  any_case_frequency: Callable[[str, int], int] | None = None,
-                 forbidden: Callable[[str, str], bool] | None = None, seed: int = 0) -> Learned:
+                 forbidden: Callable[[str, str], bool] | None = None, seed: int = 0,
+                 keys: Collection[str] | None = None, key_cache: dict[str, str] | None = None) -> Learned:
     """Groups of spellings learned from each article's names, and the candidate pairs rejected.
 
     ``any_case_frequency(word, at_most)`` says how many articles hold a word in any case (from the
     index; counting may stop past ``at_most``), to leave out common words that are often
-    capitalised; ``forbidden`` names pairs never to join.
+    capitalised; ``forbidden`` names pairs never to join. With ``keys``, only the names with one of
+    these transliteration keys are weighed (a nightly run: the keys of the names it added or removed).
+    ``key_cache`` keeps each name's key across runs (filled as keys are computed).
     """
+    key_cache = {} if key_cache is None else key_cache
     frequency: Counter[str] = Counter()
     pair_frequency: Counter[str] = Counter()
     for found in articles.values():
@@ -106,7 +111,11 @@ def learn_groups(articles: Mapping[str, Mentions],
     buckets: dict[str, list[str]] = defaultdict(list)
     for name in frequency:
         if len(name) >= MIN_LETTERS and _VOWEL.search(name):
-            buckets[spelling_key(name)].append(name)
+            key = key_cache.get(name)
+            if key is None:
+                key = key_cache[name] = spelling_key(name)
+            if keys is None or key in keys:
+                buckets[key].append(name)
     # A group needs a spelling seen in two articles; the others may be seen once.
     buckets = {key: names for key, names in buckets.items()
                if len(names) > 1 and any(frequency[name] >= MIN_ARTICLES for name in names)}
@@ -124,7 +133,7 @@ def learn_groups(articles: Mapping[str, Mentions],
         return Learned([], [], frequency)
     candidates = {name for names in buckets.values() for name in names}
     mentions = _articles_of(articles, candidates)
-    profiles = _Profiles(mentions, frequency, len(articles), seed)
+    profiles = _Profiles(mentions, frequency, len(articles), seed, key_cache)
     profiles.neighbours = _neighbours(pair_frequency, candidates)
     profiles.neighbour_totals = _neighbour_totals(pair_frequency)
     groups: list[NameGroup] = []
@@ -159,13 +168,13 @@ def _articles_of(articles: Mapping[str, Mentions], wanted: set[str]) -> dict[str
 class _Profiles:
     """Each spelling's context: how often each other name appears in its articles, weighted by rarity."""
 
-    def __init__(self, mentions, frequency: Counter, total: int, seed: int) -> None:
+    def __init__(self, mentions, frequency: Counter, total: int, seed: int, keys: dict[str, str]) -> None:
         self.mentions = mentions
         self.frequency = frequency
         self.total = max(total, 1)
         self.seed = seed
         self._cache: dict[str, dict[str, float]] = {}
-        self._keys: dict[str, str] = {}
+        self._keys = keys
         self.neighbours: dict[tuple[str, str], Counter] = {}
         self.neighbour_totals: dict[str, Counter] = {"before": Counter(), "after": Counter()}
 
@@ -200,13 +209,12 @@ class _Profiles:
                 background = self.frequency[other] / self.total
                 if self.frequency[other] < MIN_ARTICLES or background > MAX_CONTEXT_SHARE:
                     continue
-                if self.key_of(other) == own_key:
-                    continue  # the spellings themselves are not context
                 share = count / sampled
                 lift = math.log(share / background)
                 # Only names that come with this spelling more than with any article count
-                # (positive pointwise mutual information): "Senate" is everywhere in politics.
-                if lift > MIN_LIFT:
+                # (positive pointwise mutual information): "Senate" is everywhere in politics;
+                # the spellings themselves are not context.
+                if lift > MIN_LIFT and self.key_of(other) != own_key:
                     profile[other] = share * lift
             self._cache[names] = profile
         return self._cache[names]
@@ -329,7 +337,7 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
                 joined = True
                 break
             if forbidden is not None and any(forbidden(member, spelling) for member in group.spellings):
-                rejections.append(Rejection((group.head, spelling), 0.0, 0.0, "kept apart by the overrides"))
+                rejections.append(Rejection((group.head, spelling), 0.0, 0.0, "kept apart by the overrides", key))
                 continue
             own = profiles.of((spelling,), key)
             compared = [tuple(group.spellings)] + [(member,) for member in group.spellings]
@@ -357,7 +365,7 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
                 reason = "often in the same articles"
             else:
                 reason = "different neighbouring names"
-            rejections.append(Rejection((group.head, spelling), round(similarity, 3), round(shared, 3), reason))
+            rejections.append(Rejection((group.head, spelling), round(similarity, 3), round(shared, 3), reason, key))
         if not joined and frequency[spelling] >= MIN_ARTICLES:
             groups.append(NameGroup([spelling], {spelling: frequency[spelling]}, key))
     return [g for g in groups if len({s.lower() for s in g.spellings}) > 1], rejections
