@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from cstosearch.cli import cli
 from cstosearch.engines.opensearch.engine import OpenSearchEngine
+from cstosearch.engines.whoosh.store import WhooshStore
+from cstosearch.index import ArticleIndex
 from cstosearch.names.expand import expand_names
 from cstosearch.names.learning import relearn
 from cstosearch.names.overrides import BadOverrides
@@ -291,3 +293,27 @@ def test_cli_learns_again_over_either_engine(index_copy, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "learned 2 groups from" in result.output
     assert group_of(index_copy.index_dir, "Georgia") == {"Georgia", "Giorgia"}
+
+
+@pytest.mark.opensearch
+def test_both_stores_give_learning_the_same_figures(request, tmp_path):
+    """The same articles in the Whoosh index and in the cluster: the same live ids, word counts,
+    stored articles, and so the same groups and rejections."""
+    sources = tmp_path / "sources" / "news.jsonl"
+    articles = names_articles() + twin_articles(("Gaddafi", "Qaddafi"))
+    write_jsonl(sources, articles)
+    whoosh = names_index_for(request, "whoosh", tmp_path, "")
+    shutil.copytree(tmp_path / "sources", tmp_path / "cluster" / "sources")
+    cluster = names_index_for(request, "opensearch", tmp_path / "cluster", "same-figures")
+    learned = [read_groups_file(index.index_dir) for index in (whoosh, cluster)]
+    assert learned[0]["groups"] and learned[0]["groups"] == learned[1]["groups"]
+    assert learned[0]["rejected"] == learned[1]["rejected"]
+    # Counts stop one past their bound over the cluster; Whoosh may count further.
+    bounds = {"said": 5, "Libya": 100, "Gaddafi": 2, "libya": 100, "Nowhere": 3}
+    with WhooshStore(ArticleIndex(whoosh.index_dir)).name_corpus() as local, cluster.store.name_corpus() as remote:
+        assert local.live_ids() == remote.live_ids()
+        local_counts, remote_counts = local.any_case_counts(bounds), remote.any_case_counts(bounds)
+        assert {w: min(n, bounds[w] + 1) for w, n in local_counts.items()} == remote_counts
+        with_libya = sum("libya" in (a["title"] + " " + a["text"]).lower() for a in articles)
+        assert remote_counts == {"said": 6, "Libya": with_libya, "Gaddafi": 3, "libya": with_libya, "Nowhere": 0}
+        assert dict(local.stored_articles()) == dict(remote.stored_articles())
