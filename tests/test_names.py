@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from cstosearch.cli import cli
 from cstosearch.engines.opensearch.engine import OpenSearchEngine
+from cstosearch.engines.opensearch.spellings import SpellingWeights, bm25_idf
 from cstosearch.engines.whoosh.store import WhooshStore
 from cstosearch.index import ArticleIndex
 from cstosearch.names.expand import expand_names
@@ -187,6 +188,20 @@ def test_expansion_is_a_function_over_the_query_tree():
     assert expand_names(unchanged, variants) == (unchanged, [])
     excluded, _ = expand_names(parse_query("Libya -Gaddafi"), variants)
     assert isinstance(excluded.root, Group) and isinstance(excluded.root.excluded[0], Spellings)
+
+
+def test_opensearch_boosts_give_each_spelling_its_groups_idf():
+    """Lucene multiplies a clause's idf by its boost: the boost makes it the group's idf."""
+    weights = SpellingWeights({"body": 100}, {("body", "Gaddafi"): 4, ("body", "Qaddafi"): 8, ("body", "Libya"): 20},
+                              {("body", "Gaddafi"): 12, ("body", "Qaddafi"): 12})
+    group = bm25_idf(100, 12)
+    assert weights.boost("body", "Gaddafi") * bm25_idf(100, 4) == pytest.approx(group)
+    assert weights.boost("body", "Qaddafi") * bm25_idf(100, 8) == pytest.approx(group)
+    assert weights.boost("body", "Libya") == 1.0 and weights.boost("title", "Gaddafi") == 1.0
+    # A phrase's idf is the sum of its words': only the spelling's share changes.
+    libya = bm25_idf(100, 20)
+    phrase_idf = bm25_idf(100, 4) + libya
+    assert weights.phrase_boost("body", ("Gaddafi", "Libya")) * phrase_idf == pytest.approx(group + libya)
 
 
 def test_json_api_and_explain_show_the_spellings(names_index):

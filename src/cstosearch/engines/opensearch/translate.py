@@ -11,6 +11,9 @@ sum of steps, one per count of words (``(j/n)^p - ((j-1)/n)^p`` where at least `
 clauses match, which adds up to ``(k/n)^p`` for ``k`` matched), and an outer one adds
 ``EVERY_WORD_WEIGHT`` when all match. Each clause is named, so a hit lists what it lacks
 and the shown score drops the weight.
+
+The spellings of a name (``Spellings``) match as alternatives; a word's spellings are scored as
+equals with the boosts of ``spellings.SpellingWeights``.
 """
 
 from __future__ import annotations
