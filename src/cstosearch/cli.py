@@ -15,9 +15,10 @@ import click
 from werkzeug.datastructures import MultiDict
 
 from cstosearch.article import Article
-from cstosearch.engines.choice import ENGINES, EngineChoice, open_engine, open_store
+from cstosearch.cli_engines import engine_choice, index_dir_or_default, with_engine_options
+from cstosearch.engines.choice import open_engine, open_store
 from cstosearch.errors import CstoSearchError, IndexBusy, SourceWarning, UnreadableSource, printable
-from cstosearch.index import ArticleIndex, default_index_dir
+from cstosearch.index import ArticleIndex
 from cstosearch.ingest.reader import read_paths
 from cstosearch.reindex import Indexer, last_report, unfinished_run
 
@@ -31,31 +32,6 @@ index_dir_option = click.option(
     "--index-dir", type=click.Path(path_type=Path), default=None,
     help="Index folder (default: $CSTOSEARCH_INDEX_DIR or ./index).",
 )
-
-
-engine_options = [
-    click.option("--engine", type=click.Choice(ENGINES), envvar="CSTOSEARCH_ENGINE", default="whoosh",
-                 show_default=True, help="Where articles are indexed and searched ($CSTOSEARCH_ENGINE)."),
-    click.option("--opensearch-url", envvar="CSTOSEARCH_OPENSEARCH_URL", default=None,
-                 help="OpenSearch node URLs, comma-separated ($CSTOSEARCH_OPENSEARCH_URL; "
-                      "default http://127.0.0.1:9200)."),
-]
-
-
-def with_engine_options(command):
-    for option in reversed(engine_options):
-        command = option(command)
-    return command
-
-
-def _index_dir(value: Path | None) -> Path:
-    return value if value is not None else default_index_dir()
-
-
-def engine_choice(engine: str, index_dir: Path | None, opensearch_url: str | None) -> EngineChoice:
-    """The engine chosen on the command line; the index folder always holds the run bookkeeping."""
-    return EngineChoice.from_config({"ENGINE": engine, "INDEX_DIR": str(_index_dir(index_dir)),
-                                     "OPENSEARCH_URL": opensearch_url})
 
 
 def report_failures(outcomes: Iterable[Article | UnreadableSource | SourceWarning],
@@ -241,7 +217,7 @@ def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, 
 def serve(index_dir: Path | None, host: str, port: int, workers: int, build: bool, engine: str,
           opensearch_url: str | None) -> None:
     """Serve the web UI and JSON API with gunicorn (builds the index first if missing)."""
-    choice = engine_choice(engine, _index_dir(index_dir).resolve(), opensearch_url)
+    choice = engine_choice(engine, index_dir_or_default(index_dir).resolve(), opensearch_url)
     store = open_store(choice)
     root = choice.index_dir
     if build and not (store or ArticleIndex(root)).exists():

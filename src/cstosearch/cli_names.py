@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cstosearch.cli import engine_choice, with_engine_options
+from cstosearch.cli_engines import engine_choice, with_engine_options
 from cstosearch.engines.choice import open_store
 from cstosearch.names.learning import relearn
 from cstosearch.names.overrides import OVERRIDES_ENV, default_overrides_path
