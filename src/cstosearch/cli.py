@@ -15,9 +15,10 @@ import click
 from werkzeug.datastructures import MultiDict
 
 from cstosearch.article import Article
-from cstosearch.engines.choice import ENGINES, EngineChoice, open_engine, open_store
+from cstosearch.cli_engines import engine_choice, index_dir_or_default, with_engine_options
+from cstosearch.engines.choice import open_engine, open_store
 from cstosearch.errors import CstoSearchError, IndexBusy, SourceWarning, UnreadableSource, printable
-from cstosearch.index import ArticleIndex, default_index_dir
+from cstosearch.index import ArticleIndex
 from cstosearch.ingest.reader import read_paths
 from cstosearch.reindex import Indexer, last_report, unfinished_run
 
@@ -31,31 +32,6 @@ index_dir_option = click.option(
     "--index-dir", type=click.Path(path_type=Path), default=None,
     help="Index folder (default: $CSTOSEARCH_INDEX_DIR or ./index).",
 )
-
-
-engine_options = [
-    click.option("--engine", type=click.Choice(ENGINES), envvar="CSTOSEARCH_ENGINE", default="whoosh",
-                 show_default=True, help="Where articles are indexed and searched ($CSTOSEARCH_ENGINE)."),
-    click.option("--opensearch-url", envvar="CSTOSEARCH_OPENSEARCH_URL", default=None,
-                 help="OpenSearch node URLs, comma-separated ($CSTOSEARCH_OPENSEARCH_URL; "
-                      "default http://127.0.0.1:9200)."),
-]
-
-
-def with_engine_options(command):
-    for option in reversed(engine_options):
-        command = option(command)
-    return command
-
-
-def _index_dir(value: Path | None) -> Path:
-    return value if value is not None else default_index_dir()
-
-
-def _choice(engine: str, index_dir: Path | None, opensearch_url: str | None) -> EngineChoice:
-    """The engine chosen on the command line; the index folder always holds the run bookkeeping."""
-    return EngineChoice.from_config({"ENGINE": engine, "INDEX_DIR": str(_index_dir(index_dir)),
-                                     "OPENSEARCH_URL": opensearch_url})
 
 
 def report_failures(outcomes: Iterable[Article | UnreadableSource | SourceWarning],
@@ -115,7 +91,7 @@ def _print_report(report, report_path: Path | None) -> None:
 def index(sources: tuple[Path, ...], index_dir: Path | None, procs: int, limitmb: int, report_path, engine: str,
           opensearch_url: str | None, shards: int, replicas: int) -> None:
     """Build the index from scratch from SOURCES (default: ./ingest), replacing it atomically."""
-    choice = _choice(engine, index_dir, opensearch_url)
+    choice = engine_choice(engine, index_dir, opensearch_url)
     procs = procs or os.cpu_count() or 1
     indexer = Indexer(choice.index_dir, procs=procs, limitmb=limitmb, store=open_store(choice, shards, replicas))
     report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES), rebuild=True)
@@ -137,7 +113,7 @@ def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path, prun
     Safe from cron: one run at a time (a second run exits with status 3), unchanged files are
     not read again, and a run that is killed leaves the served index as it was.
     """
-    choice = _choice(engine, index_dir, opensearch_url)
+    choice = engine_choice(engine, index_dir, opensearch_url)
     indexer = Indexer(choice.index_dir, limitmb=limitmb, store=open_store(choice))
     report = indexer.run(sources or tuple(Path(s) for s in DEFAULT_SOURCES), prune=prune)
     _print_report(report, report_path)
@@ -149,7 +125,7 @@ def reindex(sources: tuple[Path, ...], index_dir: Path | None, report_path, prun
 @with_engine_options
 def remove(targets: tuple[str, ...], index_dir: Path | None, engine: str, opensearch_url: str | None) -> None:
     """Remove articles by id or URL (in one commit); they come back only if their source file changes."""
-    choice = _choice(engine, index_dir, opensearch_url)
+    choice = engine_choice(engine, index_dir, opensearch_url)
     result = Indexer(choice.index_dir, store=open_store(choice)).remove(targets)
     for target in result.not_found:
         click.echo(f"not found: {printable(target)}", err=True)
@@ -165,7 +141,7 @@ def remove(targets: tuple[str, ...], index_dir: Path | None, engine: str, opense
 @with_engine_options
 def status(index_dir: Path | None, as_json: bool, engine: str, opensearch_url: str | None) -> None:
     """Documents in the index, its size on disk, and the last run's report."""
-    choice = _choice(engine, index_dir, opensearch_url)
+    choice = engine_choice(engine, index_dir, opensearch_url)
     root = choice.index_dir
     target = open_store(choice) or ArticleIndex(root)
     info = {"index_dir": str(root), "engine": choice.engine, "documents": target.document_count(),
@@ -210,7 +186,7 @@ def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, 
     args = MultiDict([("q", query), ("from", date_from), ("to", date_to), ("sort", sort),
                       ("page", str(page)), ("page_size", str(page_size)), ("variants", "off" if exact else "on")]
                      + [("outlet", o) for o in outlet])
-    search_engine = open_engine(_choice(engine, index_dir, opensearch_url))
+    search_engine = open_engine(engine_choice(engine, index_dir, opensearch_url))
     result = search_engine.search(request_from_args(args))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -241,7 +217,7 @@ def search(query, index_dir, outlet, date_from, date_to, sort, page, page_size, 
 def serve(index_dir: Path | None, host: str, port: int, workers: int, build: bool, engine: str,
           opensearch_url: str | None) -> None:
     """Serve the web UI and JSON API with gunicorn (builds the index first if missing)."""
-    choice = _choice(engine, _index_dir(index_dir).resolve(), opensearch_url)
+    choice = engine_choice(engine, index_dir_or_default(index_dir).resolve(), opensearch_url)
     store = open_store(choice)
     root = choice.index_dir
     if build and not (store or ArticleIndex(root)).exists():

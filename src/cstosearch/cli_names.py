@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from cstosearch.index import default_index_dir
+from cstosearch.cli_engines import engine_choice, with_engine_options
+from cstosearch.engines.choice import open_store
 from cstosearch.names.learning import relearn
 from cstosearch.names.overrides import OVERRIDES_ENV, default_overrides_path
 from cstosearch.names.storage import read_groups_file
@@ -22,11 +23,15 @@ from cstosearch.names.storage import read_groups_file
 @click.option("--learn", is_flag=True, help="Learn the groups again now (with the overrides) before listing them.")
 @click.option("--rejected", is_flag=True, help="List the candidate pairs kept apart that came closest instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print the groups file as JSON.")
-def names(index_dir: Path | None, overrides_path: Path | None, learn: bool, rejected: bool, as_json: bool) -> None:
-    """Spellings of one name searched together (Gaddafi, Qaddafi, Gadhafi), learned at each index run."""
-    root = index_dir if index_dir is not None else default_index_dir()
+@with_engine_options
+def names(index_dir: Path | None, overrides_path: Path | None, learn: bool, rejected: bool, as_json: bool,
+          engine: str, opensearch_url: str | None) -> None:
+    """Spellings of one name searched together (Gaddafi, Qaddafi, Gadhafi), learned at each index run
+    from the articles of either engine; the groups file lives in the index folder."""
+    choice = engine_choice(engine, index_dir, opensearch_url)
+    root = choice.index_dir
     if learn:
-        summary = relearn(root, overrides_path or default_overrides_path(root))
+        summary = relearn(root, overrides_path or default_overrides_path(root), open_store(choice))
         click.echo(f"learned {summary['groups']} groups from {summary['articles']} articles "
                    f"in {summary['seconds']:.1f} s", err=True)
     data = read_groups_file(root)

@@ -193,10 +193,10 @@ class Indexer:
         self.root.mkdir(parents=True, exist_ok=True)
         groups_path = self.root / GROUPS_FILE
         grouper = StoryGrouper() if rebuild else StoryGrouper.load(groups_path)
+        # Before the session: a broken overrides file stops the run before the store is touched.
+        names = NameLearning(self.root, rebuild, self.names_overrides)
         session = self.store.session(rebuild)
-        # Name spellings are learned from the Whoosh index (an OpenSearch store learns none yet).
-        names = NameLearning(self.root, rebuild, self.names_overrides) if isinstance(self.store, WhooshStore) else None
-        batch = _Batch(session, names.note if names else None)
+        batch = _Batch(session, names.note)
         try:
             known = _KnownArticles(session)
             self._add_outcomes(outcomes, session, known, grouper, batch, report)
@@ -209,8 +209,8 @@ class Indexer:
             raise
         session.commit()
         grouper.save(groups_path)
-        if names is not None:
-            report.names = names.finish(self.index.open())
+        with self.store.name_corpus() as corpus:
+            report.names = names.finish(corpus)
         report.documents = self.store.document_count()
         if isinstance(self.store, WhooshStore):
             # After the commit: followed searches count what this run added (see feeds.py, which

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from cstosearch.article import Article
+from cstosearch.names.corpus import NameCorpus
 
 
 class StoreSession(Protocol):
@@ -53,3 +54,6 @@ class ArticleStore(Protocol):
     def document_count(self) -> int: ...
 
     def size_bytes(self) -> int: ...
+
+    def name_corpus(self) -> NameCorpus:
+        """The committed articles as name learning reads them (a context manager)."""

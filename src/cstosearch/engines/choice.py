@@ -55,7 +55,7 @@ def open_engine(choice: EngineChoice) -> SearchEngine:
         from cstosearch.engines.opensearch.connection import connect
         from cstosearch.engines.opensearch.engine import OpenSearchEngine
 
-        return OpenSearchEngine(connect(choice.opensearch_url), choice.opensearch_index)
+        return OpenSearchEngine(connect(choice.opensearch_url), choice.opensearch_index, choice.index_dir)
     from cstosearch.engines.whoosh import WhooshSearchEngine
 
     return WhooshSearchEngine(choice.index_dir)

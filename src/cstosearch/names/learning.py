@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from cstosearch.analysis import fold
 from cstosearch.bookkeeping import LOCK_FILE, RunLock, utc_now
 from cstosearch.index import ArticleIndex
+from cstosearch.names.corpus import NameCorpus
 from cstosearch.names.grouping import learn_groups
 from cstosearch.names.overrides import apply_merges, default_overrides_path, read_overrides
 from cstosearch.names.stats import STATS_FILE, NameStats
 from cstosearch.names.storage import write_groups
+from cstosearch.store import ArticleStore
 
 
 class NameLearning:
@@ -31,16 +33,16 @@ class NameLearning:
             self.stats.note(article_id, document)
             self.noting_seconds += time.perf_counter() - started
 
-    def finish(self, ix) -> dict:
-        """Learn from the committed index; write the statistics and the groups file. Returns a summary."""
+    def finish(self, corpus: NameCorpus) -> dict:
+        """Learn from the store's committed articles; write the statistics and the groups file.
+        Returns a summary."""
         started, cpu_started = time.monotonic(), time.process_time()
-        with ix.searcher() as searcher:
-            read_from_index = self.stats is None
-            if read_from_index:  # an index built before names were learned
-                self.stats = NameStats.from_searcher(searcher)
-            else:
-                self.stats.keep_only(live_ids(searcher))
-            learned = learn_groups(self.stats.articles, _live_frequency(searcher.reader()), self.overrides.forbids)
+        read_from_index = self.stats is None
+        if read_from_index:  # an index built before names were learned
+            self.stats = NameStats.from_records(corpus.stored_articles())
+        else:
+            self.stats.keep_only(corpus.live_ids())
+        learned = learn_groups(self.stats.articles, self._any_case_frequency(corpus), self.overrides.forbids)
         groups = apply_merges(learned.groups, self.overrides, learned.frequency)
         self.stats.save(self.root / STATS_FILE)
         seconds = round(time.monotonic() - started, 3)
@@ -54,42 +56,45 @@ class NameLearning:
                 "noting_seconds": round(self.noting_seconds, 3),
                 "articles": len(self.stats.articles), "read_from_index": read_from_index}
 
+    def _any_case_frequency(self, corpus: NameCorpus) -> Callable[[str, int], int]:
+        """``count(word, at_most)`` as learning asks it, answered by the corpus.
 
-def _live_frequency(reader):
-    """How many live articles hold a word in any case, counted up to a bound: Whoosh's document
-    frequencies still count the old versions of replaced articles until segments merge."""
-    deleted = reader.doc_count_all() - reader.doc_count()
+        A store that counts in batches is surveyed first: learning runs once with every word
+        called common, which asks for each candidate and stops at once (no group can form);
+        the words asked are then counted together. A word the real pass asks beyond that
+        survey is counted on its own.
+        """
+        if corpus.counts_one_by_one:
+            return lambda word, at_most: corpus.any_case_counts({word: at_most})[word]
+        bounds: dict[str, int] = {}
 
-    def count(word: str, at_most: int) -> int:
-        term = fold(word)
-        if ("words", term) not in reader:
-            return 0
-        total = reader.doc_frequency("words", term)
-        if total <= at_most or not reader.has_deletions():
-            return total
-        if total - deleted > at_most:
-            return total - deleted  # too common even if every deleted article held it
-        seen = 0
-        for docnum in reader.postings("words", term).all_ids():
-            if not reader.is_deleted(docnum):
-                seen += 1
-                if seen > at_most:
-                    break
-        return seen
+        def survey(word: str, at_most: int) -> int:
+            bounds[word] = max(at_most, bounds.get(word, at_most))
+            return at_most + 1
 
-    return count
+        learn_groups(self.stats.articles, survey, self.overrides.forbids)
+        counted = corpus.any_case_counts(bounds)
 
+        def count(word: str, at_most: int) -> int:
+            bound = bounds.get(word)
+            # A count that stopped past a lower bound says nothing about a higher one.
+            if bound is None or (at_most > bound and counted[word] > bound):
+                bounds[word] = at_most
+                counted[word] = corpus.any_case_counts({word: at_most})[word]
+            return counted[word]
 
-def live_ids(searcher) -> set[str]:
-    reader = searcher.reader()
-    ids = list(reader.column_reader("id"))
-    return {ids[d] for d in range(len(ids)) if ids[d] and not reader.is_deleted(d)}
+        return count
 
 
-def relearn(index_dir: Path, overrides_path: Path | None = None) -> dict:
-    """Learn again now, from the statistics beside the index (after editing the overrides, say)."""
+def relearn(index_dir: Path, overrides_path: Path | None = None, store: ArticleStore | None = None) -> dict:
+    """Learn again now, from the statistics beside the index (after editing the overrides, say).
+
+    ``store`` holds the articles (None: the Whoosh index in ``index_dir``).
+    """
     root = Path(index_dir)
-    index = ArticleIndex(root)
-    ix = index.open()
-    with RunLock(root / LOCK_FILE):
-        return NameLearning(root, rebuild=False, overrides_path=overrides_path).finish(ix)
+    if store is None:
+        from cstosearch.engines.whoosh.store import WhooshStore
+
+        store = WhooshStore(ArticleIndex(root))
+    with RunLock(root / LOCK_FILE), store.name_corpus() as corpus:
+        return NameLearning(root, rebuild=False, overrides_path=overrides_path).finish(corpus)

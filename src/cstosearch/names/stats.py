@@ -7,10 +7,10 @@ before this file existed is read once from its stored articles.
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from cstosearch.names.mentions import Mentions, article_text, names_in
@@ -54,15 +54,13 @@ class NameStats:
         write_atomically(path, pickle.dumps((STATS_VERSION, plain), protocol=pickle.HIGHEST_PROTOCOL))
 
     @classmethod
-    def from_searcher(cls, searcher) -> NameStats:
-        """Read every live article stored in the index (once, for an index built without statistics)."""
+    def from_records(cls, records: Iterable[tuple[str, dict]]) -> NameStats:
+        """Read every live article the store holds, as (id, stored record) (once, for an index built
+        without statistics)."""
         stats = cls()
-        reader = searcher.reader()
-        for docnum in reader.all_doc_ids():
-            stored = reader.stored_fields(docnum)
-            record = json.loads(stored["article"])
+        for article_id, record in records:
             body = "\n".join([record.get("subtitle", ""), *record.get("paragraphs", [])])
-            stats.articles[stored["id"]] = names_in(article_text({"body": body}))
+            stats.articles[article_id] = names_in(article_text({"body": body}))
         return stats
 
 

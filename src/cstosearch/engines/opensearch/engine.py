@@ -7,6 +7,7 @@ so the web layer and the JSON contract do not change with the engine.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from opensearchpy import NotFoundError, OpenSearch
 from opensearchpy.exceptions import ConnectionError as ClusterConnectionError
@@ -16,7 +17,10 @@ from cstosearch.article import Article
 from cstosearch.engines.opensearch import translate
 from cstosearch.engines.opensearch.search_body import FACET_FIELDS, group_sizes_body, search_body
 from cstosearch.engines.opensearch.snippets import TermClasses, lead
+from cstosearch.engines.opensearch.spellings import NO_WEIGHTS, SpellingWeights, count_weights
 from cstosearch.errors import BadQuery, IndexMissing
+from cstosearch.names.expand import expand_names
+from cstosearch.names.storage import VariantsFile
 from cstosearch.query import SearchRequest
 from cstosearch.query_parser import parse_query
 from cstosearch.query_tree import Everything, ParsedQuery
@@ -38,17 +42,23 @@ class ClusterUnavailable(IndexMissing):
 class OpenSearchEngine:
     """Searches the articles alias on one cluster."""
 
-    def __init__(self, client: OpenSearch, alias: str) -> None:
+    def __init__(self, client: OpenSearch, alias: str, index_dir: Path | None = None) -> None:
         self.client = client
         self.alias = alias
+        # The name groups learned at each index run live in the local index folder.
+        self._names = VariantsFile(index_dir) if index_dir is not None else None
 
     # --- the SearchEngine seam ----------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchPage:
         parsed = parse_query(request.query) if request.query else ParsedQuery(Everything())
+        variants = []
+        if request.variants and self._names is not None:
+            parsed, variants = expand_names(parsed, self._names.current())
         everything = isinstance(parsed.root, Everything)
         by_date = request.sort == "date" or everything
         ranked = parsed.ranked_optional
-        query = translate.scored_query(parsed, text_score=not by_date)
+        boosts = self._spelling_weights(parsed) if variants and not by_date else NO_WEIGHTS
+        query = translate.scored_query(parsed, text_score=not by_date, boosts=boosts)
         marks = None if everything or not request.with_snippets else translate.highlight_query(parsed)
         body = search_body(request, query, marks, translate.every_clause(parsed), by_date, bool(ranked))
         if request.explain and not everything:
@@ -56,8 +66,10 @@ class OpenSearchEngine:
                 str(number): translate.translate(node)
                 for number, (_, node) in enumerate(translate.clauses_by_role(parsed.root))}}}}}
         # A shard without any copy answering fails the request instead of shrinking the counts.
-        answer = self._call(self.client.search, index=self.alias, body=body,
-                            params={"timeout": f"{SEARCH_TIME_LIMIT_S:g}s", "allow_partial_search_results": "false"},
+        params = {"timeout": f"{SEARCH_TIME_LIMIT_S:g}s", "allow_partial_search_results": "false"}
+        if boosts:
+            params["search_type"] = "dfs_query_then_fetch"  # the idf the spelling boosts assume
+        answer = self._call(self.client.search, index=self.alias, body=body, params=params,
                             request_timeout=SEARCH_TIME_LIMIT_S + 2)
         if answer.get("timed_out"):
             raise SearchTimeout(f"the search took longer than {SEARCH_TIME_LIMIT_S:.0f} s and was stopped; narrow it")
@@ -83,7 +95,8 @@ class OpenSearchEngine:
                      "from": request.date_from or None, "to": request.date_to or None,
                      "year": list(request.years), "month": list(request.months), "story": request.story or None},
             total_all_words=total_all_words,
-            explain=self._explain(parsed, aggregations, relaxed) if request.explain else None,
+            explain=self._explain(parsed, aggregations, relaxed, variants) if request.explain else None,
+            variants=variants, exact=not request.variants,
         )
 
     def article(self, article_id: str) -> Article | None:
@@ -155,15 +168,31 @@ class OpenSearchEngine:
         answer = self._call(self.client.search, index=self.alias, body=group_sizes_body(query, request, group_ids))
         return {b["key"]: int(b["doc_count"]) for b in answer["aggregations"]["sizes"]["buckets"]}
 
+    def _spelling_weights(self, parsed: ParsedQuery) -> SpellingWeights:
+        """What ranks a name's spellings as equals, from this query's document counts."""
+        def counts(queries: list[dict]) -> list[int]:
+            lines: list[dict] = []
+            for query in queries:
+                lines += [{"index": self.alias}, {"size": 0, "track_total_hits": True, "query": query}]
+            answers = self._call(self.client.msearch, body=lines, request_timeout=SEARCH_TIME_LIMIT_S)["responses"]
+            # A count that failed leaves its spelling unboosted (n = 0), not the search failed.
+            return [int(a["hits"]["total"]["value"]) if "hits" in a else 0 for a in answers]
+
+        # Words paired with a spelling for proximity need their own idf too.
+        neighbours = [(name, spelled[0]) for spelled in translate.proximity_words(parsed) if len(spelled) == 1
+                      for name in translate.PROXIMITY_FIELDS] if parsed.ranked_optional else []
+        return count_weights(translate.spelling_words(parsed.root), neighbours, counts)
+
     @staticmethod
-    def _explain(parsed: ParsedQuery, aggregations: dict, widened: bool) -> QueryExplanation:
+    def _explain(parsed: ParsedQuery, aggregations: dict, widened: bool, variants: list) -> QueryExplanation:
         counts = aggregations.get("explain", {}).get("clauses", {}).get("buckets", {})
         clauses = [ClauseReading(clause=node.describe(), kind=translate.kind_of(node), role=role,
                                  field=getattr(node, "field", None),
                                  matches=int(counts.get(str(number), {}).get("doc_count", 0)))
                    for number, (role, node) in enumerate(translate.clauses_by_role(parsed.root))]
         return QueryExplanation(reading=parsed.root.describe(), clauses=clauses,
-                                ignored_words=list(parsed.ignored_words), widened=widened, notes=list(parsed.notes))
+                                ignored_words=list(parsed.ignored_words), widened=widened, notes=list(parsed.notes),
+                                variants=variants)
 
     @staticmethod
     def _facets(aggregations: dict) -> dict[str, list[FacetValue]]:

@@ -16,6 +16,7 @@ from opensearchpy.exceptions import OpenSearchException
 
 from cstosearch.article import Article
 from cstosearch.engines.opensearch.mapping import article_document, index_body
+from cstosearch.engines.opensearch.name_corpus import OpenSearchNameCorpus
 from cstosearch.errors import CstoSearchError, IndexMissing
 
 BULK_DOCUMENTS = 500
@@ -59,6 +60,12 @@ class OpenSearchStore:
             return 0
         stats = self.client.indices.stats(index=self.alias, metric="store")
         return int(stats["_all"]["total"]["store"]["size_in_bytes"])
+
+    def name_corpus(self) -> OpenSearchNameCorpus:
+        """What name learning reads: the articles the alias serves."""
+        if not self.exists():
+            raise IndexMissing(f"no index behind the alias {self.alias!r}; build one with `cstosearch index`")
+        return OpenSearchNameCorpus(self.client, self.alias)
 
     def known_articles(self) -> tuple[dict[str, tuple[str, str]], dict[str, set[str]]]:
         """id -> (content hash, group) for every article the alias serves, and source file -> ids."""

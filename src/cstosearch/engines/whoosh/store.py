@@ -9,6 +9,7 @@ from whoosh import query as wq
 from whoosh.writing import CLEAR
 
 from cstosearch.article import Article
+from cstosearch.engines.whoosh.name_corpus import WhooshNameCorpus
 from cstosearch.index import ArticleIndex, article_document
 
 
@@ -34,6 +35,10 @@ class WhooshStore:
 
     def size_bytes(self) -> int:
         return self.index.size_bytes()
+
+    def name_corpus(self) -> WhooshNameCorpus:
+        """What name learning reads, from the committed index (close it, or use it in ``with``)."""
+        return WhooshNameCorpus(self.index.open())
 
 
 class WhooshSession:
