@@ -264,6 +264,12 @@ def test_nightly_run_updates_the_groups(index_copy):
     report = index_copy.indexer().run([inbox])
     assert report.added == len(extra) and report.names["groups"] >= 1
     assert "Kadhafi" in group_of(index_copy.index_dir, "Qaddafi")
+    # The run weighed only the keys of the names its articles touched, and found what weighing
+    # every name finds.
+    assert isinstance(report.names["keys_weighed"], int) and report.names["keys_weighed"] > 0
+    nightly = sorted(sorted(g["spellings"]) for g in read_groups_file(index_copy.index_dir)["groups"])
+    assert index_copy.relearn()["keys_weighed"] == "all"
+    assert sorted(sorted(g["spellings"]) for g in read_groups_file(index_copy.index_dir)["groups"]) == nightly
     engine = index_copy.engine()  # a searcher opened before the groups changed sees the new ones
     assert engine.search(SearchRequest("Gaddafi", page_size=1)).total == LIBYA_ARTICLES + len(extra)
     (inbox / "night.jsonl").unlink()

@@ -147,6 +147,15 @@ def learn_groups(articles: Mapping[str, Mentions],
     return Learned(groups, rejections, frequency)
 
 
+def update_learned(previous: Learned, fresh: Learned, keys: Collection[str]) -> Learned:
+    """The groups and rejections of ``previous`` whose keys were not weighed again, and ``fresh``
+    (learned for ``keys`` only) in place of the others."""
+    groups = [g for g in previous.groups if g.key not in keys] + fresh.groups
+    groups.sort(key=lambda group: (-sum(group.counts.values()), group.head))
+    rejections = [r for r in previous.rejections if r.key not in keys] + fresh.rejections
+    return Learned(groups, rejections, fresh.frequency)
+
+
 # A name has a vowel: "Stcks" and "Stks" are abbreviations in price tables, not spellings of a name.
 _VOWEL = re.compile(r"[aeiouyAEIOUYà-öø-ÿÀ-ÖØ-Þ]")
 
@@ -290,12 +299,12 @@ def _other_neighbours(profiles: _Profiles, first: str, second: str) -> bool:
 def _other_first_names(profiles: _Profiles, group: list[str], spelling: str) -> bool:
     """The rarer spelling is also the surname of other people: it stands after several names (first
     names) that never stand before any spelling of the group (compared by key)."""
-    before = profiles.neighbours.get(("before", spelling))
-    if not before:
+    before = profiles.neighbours.get(("before", spelling), Counter())
+    names = {word: count for word, count in before.items() if profiles.is_name(word)}
+    if len(names) < OTHER_FIRST_NAMES:
         return False
     known = {profiles.key_of(word) for member in group
              for word in profiles.neighbours.get(("before", member), ())}
-    names = {word: count for word, count in before.items() if profiles.is_name(word)}
     others = [word for word in names if profiles.key_of(word) not in known]
     if len(others) < OTHER_FIRST_NAMES:
         return False
@@ -343,8 +352,6 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
             compared = [tuple(group.spellings)] + [(member,) for member in group.spellings]
             similarity, closest = max((_cosine(profiles.of(names, key), own), names) for names in compared)
             shared = max(_shared_share(mentions, member, spelling) for member in group.spellings)
-            neighbours_differ = (all(_other_neighbours(profiles, member, spelling) for member in group.spellings)
-                                 or _other_first_names(profiles, group.spellings, spelling))
             # A usual neighbour in common (a first name) says the same person: an article may then
             # well write both spellings (a quotation, "also spelled").
             same_neighbours = any(_same_neighbours(profiles, member, spelling) for member in group.spellings)
@@ -352,6 +359,10 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
             # A spelling seen once has too little context of its own; the first name beside it can vouch.
             once = frequency[spelling] < MIN_ARTICLES
             alike = similarity >= MIN_SIMILARITY or (once and _vouched(profiles, group.spellings, spelling))
+            # Weighed last, and only when all else says join: the neighbours of the group's spellings.
+            neighbours_differ = alike and shared <= most_shared and (
+                all(_other_neighbours(profiles, member, spelling) for member in group.spellings)
+                or _other_first_names(profiles, group.spellings, spelling))
             if alike and shared <= most_shared and not neighbours_differ:
                 group.spellings.append(spelling)
                 group.counts[spelling] = frequency[spelling]

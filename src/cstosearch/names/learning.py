@@ -9,8 +9,9 @@ from pathlib import Path
 from cstosearch.bookkeeping import LOCK_FILE, RunLock, utc_now
 from cstosearch.index import ArticleIndex
 from cstosearch.names.corpus import NameCorpus
-from cstosearch.names.grouping import learn_groups
+from cstosearch.names.grouping import Learned, learn_groups, update_learned
 from cstosearch.names.overrides import apply_merges, default_overrides_path, read_overrides
+from cstosearch.names.spelling import spelling_key
 from cstosearch.names.stats import STATS_FILE, NameStats
 from cstosearch.names.storage import write_groups
 from cstosearch.store import ArticleStore
@@ -19,8 +20,11 @@ from cstosearch.store import ArticleStore
 class NameLearning:
     """One run's share of learning: the statistics of the articles it writes, then the groups."""
 
-    def __init__(self, index_dir: Path, rebuild: bool, overrides_path: Path | None = None) -> None:
+    def __init__(self, index_dir: Path, rebuild: bool, overrides_path: Path | None = None,
+                 every_name: bool = False) -> None:
         self.root = Path(index_dir)
+        # Weigh every name again, not only those the run's articles touched (after editing the overrides).
+        self.every_name = every_name
         self.overrides_path = overrides_path or default_overrides_path(self.root)
         # Read now: a broken overrides file stops the run before anything is written.
         self.overrides = read_overrides(self.overrides_path)
@@ -42,21 +46,38 @@ class NameLearning:
             self.stats = NameStats.from_records(corpus.stored_articles())
         else:
             self.stats.keep_only(corpus.live_ids())
-        learned = learn_groups(self.stats.articles, self._any_case_frequency(corpus), self.overrides.forbids)
+        learned, keys = self._learn(corpus)
         groups = apply_merges(learned.groups, self.overrides, learned.frequency)
         self.stats.save(self.root / STATS_FILE)
         seconds = round(time.monotonic() - started, 3)
         cpu_seconds = round(time.process_time() - cpu_started, 3)
         about = {"learned_at": utc_now(), "articles": len(self.stats.articles), "seconds": seconds,
-                 "cpu_seconds": cpu_seconds,
+                 "cpu_seconds": cpu_seconds, "keys_weighed": "all" if keys is None else len(keys),
                  "read_from_index": read_from_index,
                  "overrides": str(self.overrides_path) if self.overrides_path.is_file() else None}
         write_groups(self.root, groups, learned.rejections, about)
         return {"groups": len(groups), "seconds": seconds, "cpu_seconds": cpu_seconds,
+                "keys_weighed": "all" if keys is None else len(keys),
                 "noting_seconds": round(self.noting_seconds, 3),
                 "articles": len(self.stats.articles), "read_from_index": read_from_index}
 
-    def _any_case_frequency(self, corpus: NameCorpus) -> Callable[[str, int], int]:
+    def _learn(self, corpus: NameCorpus) -> tuple[Learned, set[str] | None]:
+        """Learn every name, or, when the last learning is at hand and the pairs kept apart are the
+        same, only the keys of the names whose articles changed since (a nightly run). Returns what
+        was learned and the keys weighed (None: all)."""
+        stats = self.stats
+        kept_apart = tuple(sorted(tuple(sorted(p.lower() for p in pair)) for pair in self.overrides.never))
+        keys = None
+        if not self.every_name and stats.learned is not None and stats.learned_with == kept_apart:
+            keys = {stats.keys.get(name) or spelling_key(name) for name in stats.touched}
+        learned = learn_groups(stats.articles, self._any_case_frequency(corpus, keys), self.overrides.forbids,
+                               keys=keys, key_cache=stats.keys)
+        if keys is not None:
+            learned = update_learned(stats.learned, learned, keys)
+        stats.remember(learned, kept_apart)
+        return learned, keys
+
+    def _any_case_frequency(self, corpus: NameCorpus, keys: set[str] | None) -> Callable[[str, int], int]:
         """``count(word, at_most)`` as learning asks it, answered by the corpus.
 
         A store that counts in batches is surveyed first: learning runs once with every word
@@ -72,7 +93,7 @@ class NameLearning:
             bounds[word] = max(at_most, bounds.get(word, at_most))
             return at_most + 1
 
-        learn_groups(self.stats.articles, survey, self.overrides.forbids)
+        learn_groups(self.stats.articles, survey, self.overrides.forbids, keys=keys, key_cache=self.stats.keys)
         counted = corpus.any_case_counts(bounds)
 
         def count(word: str, at_most: int) -> int:
@@ -97,4 +118,4 @@ def relearn(index_dir: Path, overrides_path: Path | None = None, store: ArticleS
 
         store = WhooshStore(ArticleIndex(root))
     with RunLock(root / LOCK_FILE), store.name_corpus() as corpus:
-        return NameLearning(root, rebuild=False, overrides_path=overrides_path).finish(corpus)
+        return NameLearning(root, rebuild=False, overrides_path=overrides_path, every_name=True).finish(corpus)

@@ -1,8 +1,10 @@
 """What learning reads, kept beside the index: the names each indexed article mentions.
 
 Each run updates it for the articles it adds or changes and drops the articles no longer in
-the index, so a nightly run re-learns without reading the archive again. An index built
-before this file existed is read once from its stored articles.
+the index, so a nightly run re-learns without reading the archive again. It also keeps what
+the last learning found and which names changed since, so a nightly run weighs again only the
+names its articles touched. An index built before this file existed is read once from its
+stored articles.
 """
 
 from __future__ import annotations
@@ -11,47 +13,76 @@ import os
 import pickle
 import tempfile
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
+from cstosearch.names.grouping import Learned, NameGroup, Rejection
 from cstosearch.names.mentions import Mentions, article_text, names_in
 
 STATS_FILE = "names-stats.pickle"
-STATS_VERSION = 3
+STATS_VERSION = 4
+# Files of this version hold the articles' names only; they are read, and learned from in full.
+ARTICLES_ONLY_VERSION = 3
 PUBLISHED_MODE = 0o644
 
 
 class NameStats:
-    """Article id -> the names its body mentions (and which capitalised words stand side by side)."""
+    """Article id -> the names its body mentions (and which capitalised words stand side by side);
+    the names whose articles changed since the last learning; what that learning found."""
 
     def __init__(self, articles: dict[str, Mentions] | None = None) -> None:
         self.articles: dict[str, Mentions] = articles if articles is not None else {}
+        self.touched: set[str] = set()
+        self.keys: dict[str, str] = {}  # each name's transliteration key, computed once
+        self.learned: Learned | None = None
+        self.learned_with: tuple = ()  # the pairs the overrides kept apart when it was learned
 
     def note(self, article_id: str, document: dict) -> None:
         """Record the names of an index document that is being added or replaced."""
-        self.articles[article_id] = names_in(article_text(document))
+        found = names_in(article_text(document))
+        before = self.articles.get(article_id)
+        self.touched |= found.names ^ before.names if before is not None else found.names
+        self.articles[article_id] = found
 
     def keep_only(self, live_ids: set[str]) -> None:
         """Forget the articles the index no longer holds (removed, pruned, replaced by another id)."""
         for article_id in [a for a in self.articles if a not in live_ids]:
-            del self.articles[article_id]
+            self.touched |= self.articles.pop(article_id).names
+
+    def remember(self, learned: Learned, learned_with: tuple) -> None:
+        """What a learning found; the names touched before it are weighed."""
+        self.learned, self.learned_with, self.touched = learned, learned_with, set()
 
     @classmethod
     def load(cls, path: Path) -> NameStats | None:
         """The stored statistics, or None when there are none (or they are of another version)."""
         try:
             with open(path, "rb") as handle:
-                version, articles = pickle.load(handle)
+                version, articles, *rest = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
             return None
-        if version != STATS_VERSION:
+        if version not in (STATS_VERSION, ARTICLES_ONLY_VERSION):
             return None
-        return cls({article_id: Mentions(*found) for article_id, found in articles.items()})
+        stats = cls({article_id: Mentions(*found) for article_id, found in articles.items()})
+        if version == STATS_VERSION:
+            touched, keys, learned, learned_with = rest
+            stats.touched, stats.keys, stats.learned_with = set(touched), keys, tuple(learned_with)
+            if learned is not None:
+                groups, rejections = learned
+                stats.learned = Learned([NameGroup(**group) for group in groups],
+                                        [Rejection(**{**r, "spellings": tuple(r["spellings"])}) for r in rejections],
+                                        None)
+        return stats
 
     def save(self, path: Path) -> None:
         """Written to a temporary file and renamed into place: a killed run leaves the old file."""
-        # Plain tuples: the file does not depend on where the record type lives.
+        # Plain tuples and dicts: the file does not depend on where the record types live.
         plain = {article_id: tuple(found) for article_id, found in self.articles.items()}
-        write_atomically(path, pickle.dumps((STATS_VERSION, plain), protocol=pickle.HIGHEST_PROTOCOL))
+        learned = None
+        if self.learned is not None:
+            learned = ([asdict(g) for g in self.learned.groups], [asdict(r) for r in self.learned.rejections])
+        data = (STATS_VERSION, plain, sorted(self.touched), self.keys, learned, list(self.learned_with))
+        write_atomically(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
     @classmethod
     def from_records(cls, records: Iterable[tuple[str, dict]]) -> NameStats:
