@@ -11,6 +11,8 @@
   letters apart) must not share a group; the pairs whose transliteration keys are equal were
   kept apart by the evidence, the others by the key.
 - ``--sample N`` prints N learned groups drawn at random (seeded), to be read and judged.
+- ``--engine opensearch --opensearch-url URL --opensearch-index ALIAS`` learns from and searches
+  articles held by an OpenSearch cluster (the groups and statistics stay in ``--index-dir``).
 """
 
 from __future__ import annotations
@@ -25,18 +27,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from cstosearch.engines.choice import ENGINES, EngineChoice, open_engine, open_store  # noqa: E402
 from cstosearch.names.learning import relearn  # noqa: E402
 from cstosearch.names.spelling import spelling_key  # noqa: E402
 from cstosearch.names.storage import read_groups_file  # noqa: E402
 from cstosearch.query import SearchRequest  # noqa: E402
-from cstosearch.search import WhooshSearchEngine  # noqa: E402
 
 CHECKED = Path(__file__).with_name("names_checked.json")
 RECALL_TARGET = 0.95
 PAGE = 100
 
 
-def matching_ids(engine: WhooshSearchEngine, query: str, variants: bool) -> set[str]:
+def matching_ids(engine, query: str, variants: bool) -> set[str]:
     found: set[str] = set()
     page = 1
     while True:
@@ -48,7 +50,7 @@ def matching_ids(engine: WhooshSearchEngine, query: str, variants: bool) -> set[
         page += 1
 
 
-def recall_table(engine: WhooshSearchEngine, groups: list[dict]) -> list[dict]:
+def recall_table(engine, groups: list[dict]) -> list[dict]:
     rows = []
     for group in groups:
         spellings = group["spellings"]
@@ -74,11 +76,17 @@ def main() -> None:
     parser.add_argument("--learn", action="store_true", help="learn the groups first, and time it")
     parser.add_argument("--sample", type=int, default=0, help="print this many learned groups drawn at random")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--engine", choices=ENGINES, default="whoosh",
+                        help="where the articles are (the groups file is in --index-dir either way)")
+    parser.add_argument("--opensearch-url", default="http://127.0.0.1:9250")
+    parser.add_argument("--opensearch-index", default="cstosearch", help="the alias the articles are under")
     args = parser.parse_args()
+    choice = EngineChoice(args.engine, args.index_dir, args.opensearch_url, args.opensearch_index)
+    args.index_dir.mkdir(parents=True, exist_ok=True)
 
     if args.learn:
         started = time.monotonic()
-        summary = relearn(args.index_dir)
+        summary = relearn(args.index_dir, store=open_store(choice))
         print(f"learning: {summary['groups']} groups from {summary['articles']} articles in "
               f"{time.monotonic() - started:.1f} s (" + ("read from the stored articles" if summary["read_from_index"]
                                                          else "from the statistics beside the index") + ")")
@@ -88,7 +96,7 @@ def main() -> None:
     checked = json.loads(args.checked.read_text(encoding="utf-8"))
     print(f"{len(data['groups'])} learned groups (learned in {data['seconds']:.1f} s from {data['articles']} articles)")
 
-    engine = WhooshSearchEngine(args.index_dir, time_limit_s=60)
+    engine = open_engine(choice)
     rows = recall_table(engine, checked["groups"])
     print(f"\nRecall over {len(checked['groups'])} checked groups ({len(rows)} spellings): "
           "share of the articles with any spelling found by searching one spelling")
