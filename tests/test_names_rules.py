@@ -88,3 +88,28 @@ def test_words_without_a_vowel_are_no_names():
     rng = random.Random(4)
     texts = [_article(rng, ["Stcks"], LIBYA) for _ in range(4)] + [_article(rng, ["Stks"], LIBYA) for _ in range(3)]
     assert _group_of(_learn(texts), "Stcks") == {"Stcks"}
+
+
+XINJIANG = ["Xinjiang", "Urumqi", "Kashgar", "Beijing", "Turpan", "Hotan"]
+SHAANXI = ["Xian", "Baoji", "Yanan", "Hanzhong", "Weinan", "Ankang"]
+SHANXI = ["Taiyuan", "Datong", "Yangquan", "Changzhi", "Jincheng", "Linfen"]
+
+
+def test_spellings_often_side_by_side_join_when_alike_where_each_stands_alone():
+    rng = random.Random(6)
+    texts = [_article(rng, ["Uighur"], XINJIANG) for _ in range(10)]
+    texts += [_article(rng, ["Uyghur"], XINJIANG) for _ in range(3)]
+    # "Uighur (also spelled Uyghur)": the rarer spelling is beside the other in most of its articles.
+    texts += [_article(rng, ["Uighur", "Uyghur"], XINJIANG) for _ in range(3)]
+    learned = _learn(texts)
+    assert _group_of(learned, "Uighur") == {"Uighur", "Uyghur"}
+
+
+def test_places_side_by_side_stay_apart_when_unalike_where_each_stands_alone():
+    rng = random.Random(7)
+    texts = [_article(rng, ["Shanxi"], SHANXI) for _ in range(6)]
+    texts += [_article(rng, ["Shaanxi"], SHAANXI) for _ in range(2)]
+    # Lists of provinces: both names, and towns of both.
+    texts += [_article(rng, ["Shanxi", "Shaanxi"], SHANXI[:3] + SHAANXI[:3]) for _ in range(4)]
+    learned = _learn(texts)
+    assert _group_of(learned, "Shanxi") == {"Shanxi"}

@@ -201,32 +201,41 @@ class _Profiles:
         """The context of one spelling, or of several taken together (a group so far)."""
         if names not in self._cache:
             documents = [d for name in names for d in self.mentions[name]]
-            if len(documents) > PROFILE_ARTICLES:
-                # Seeded by the spellings: a profile does not depend on which were drawn before it.
-                sampler = random.Random(f"{self.seed}:{'|'.join(names)}")
-                documents = sampler.sample(documents, PROFILE_ARTICLES)
-            counts: Counter[str] = Counter()
-            for found in documents:
-                counts.update(found)
-            profile = {}
-            sampled = len(documents)
-            # One article (a list of names, say) is no pattern, unless the spelling has only one.
-            least = min(MIN_CONTEXT_ARTICLES, sampled)
-            for other, count in counts.items():
-                if count < least:
-                    continue
-                background = self.frequency[other] / self.total
-                if self.frequency[other] < MIN_ARTICLES or background > MAX_CONTEXT_SHARE:
-                    continue
-                share = count / sampled
-                lift = math.log(share / background)
-                # Only names that come with this spelling more than with any article count
-                # (positive pointwise mutual information): "Senate" is everywhere in politics;
-                # the spellings themselves are not context.
-                if lift > MIN_LIFT and self.key_of(other) != own_key:
-                    profile[other] = share * lift
-            self._cache[names] = profile
+            self._cache[names] = self._profile(documents, names, own_key)
         return self._cache[names]
+
+    def alone(self, names: tuple[str, ...], others: tuple[str, ...], own_key: str) -> dict[str, float]:
+        """The context of ``names`` in the articles that hold none of ``others``: articles that hold
+        both spellings give both profiles the same names, whether or not they name one thing."""
+        documents = [d for name in names for d in self.mentions[name] if not any(o in d for o in others)]
+        return self._profile(documents, names, own_key)
+
+    def _profile(self, documents: list[frozenset[str]], names: tuple[str, ...], own_key: str) -> dict[str, float]:
+        if len(documents) > PROFILE_ARTICLES:
+            # Seeded by the spellings: a profile does not depend on which were drawn before it.
+            sampler = random.Random(f"{self.seed}:{'|'.join(names)}")
+            documents = sampler.sample(documents, PROFILE_ARTICLES)
+        counts: Counter[str] = Counter()
+        for found in documents:
+            counts.update(found)
+        profile = {}
+        sampled = len(documents)
+        # One article (a list of names, say) is no pattern, unless the spelling has only one.
+        least = min(MIN_CONTEXT_ARTICLES, sampled)
+        for other, count in counts.items():
+            if count < least:
+                continue
+            background = self.frequency[other] / self.total
+            if self.frequency[other] < MIN_ARTICLES or background > MAX_CONTEXT_SHARE:
+                continue
+            share = count / sampled
+            lift = math.log(share / background)
+            # Only names that come with this spelling more than with any article count
+            # (positive pointwise mutual information): "Senate" is everywhere in politics;
+            # the spellings themselves are not context.
+            if lift > MIN_LIFT and self.key_of(other) != own_key:
+                profile[other] = share * lift
+        return profile
 
 
 def _neighbours(pair_frequency: Counter, candidates: set[str]) -> dict[tuple[str, str], Counter]:
@@ -356,6 +365,14 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
             # well write both spellings (a quotation, "also spelled").
             same_neighbours = any(_same_neighbours(profiles, member, spelling) for member in group.spellings)
             most_shared = MAX_SHARED_WITH_NEIGHBOUR if same_neighbours else MAX_SHARED_ARTICLES
+            if MAX_SHARED_ARTICLES < shared <= MAX_SHARED_WITH_NEIGHBOUR and not same_neighbours:
+                # Often side by side, yet alike in the articles where each stands alone: one thing,
+                # written both ways where it matters ("Uighur (also spelled Uyghur)", "World Uyghur
+                # Congress"); two provinces or two people are alike only where they meet.
+                members = tuple(group.spellings)
+                alone = _cosine(profiles.alone(members, (spelling,), key), profiles.alone((spelling,), members, key))
+                if alone >= MIN_SIMILARITY:
+                    most_shared = MAX_SHARED_WITH_NEIGHBOUR
             # A spelling seen once has too little context of its own; the first name beside it can vouch.
             once = frequency[spelling] < MIN_ARTICLES
             alike = similarity >= MIN_SIMILARITY or (once and _vouched(profiles, group.spellings, spelling))
