@@ -47,13 +47,18 @@ def test_a_spelling_seen_once_joins_when_a_specific_first_name_vouches_for_it():
     texts = [_article(rng, ["Muammar Gaddafi", "Gaddafi"], LIBYA) for _ in range(6)]
     texts += [_article(rng, ["Muammar Qaddafi", "Qaddafi"], LIBYA) for _ in range(4)]
     texts.append(_article(rng, ["Muammar Kaddafi"], POLITICS))  # once, in an article about other things
+    texts.append(_article(rng, ["Moamer Kadhafi"], POLITICS))  # once, beside the first name spelled otherwise
     # John Kelly is usual too, but John stands before many other surnames: a one-off John Gelli is
     # no Kelly.
     texts += [_article(rng, ["John Kelly", "Kelly"], POLITICS) for _ in range(8)]
     texts.append(_article(rng, ["John Gelli"], LIBYA))
+    # Short first names meet by their consonants by chance: Egon is no Ken.
+    texts += [_article(rng, ["Ken Kies", "Kies"], POLITICS) for _ in range(3)]
+    texts.append(_article(rng, ["Egon Geis"], POLITICS))
     learned = _learn(texts)
-    assert _group_of(learned, "Gaddafi") == {"Gaddafi", "Qaddafi", "Kaddafi"}
+    assert _group_of(learned, "Gaddafi") == {"Gaddafi", "Qaddafi", "Kaddafi", "Kadhafi"}
     assert _group_of(learned, "Kelly") == {"Kelly"}
+    assert _group_of(learned, "Kies") == {"Kies"}
 
 
 def test_a_spelling_seen_once_never_starts_a_group():

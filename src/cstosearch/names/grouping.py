@@ -263,18 +263,33 @@ def _neighbour_totals(pair_frequency: Counter) -> dict[str, Counter]:
 
 
 def _vouched(profiles: _Profiles, group: list[str], spelling: str) -> bool:
-    """A name beside the spelling is a usual neighbour of the group and says little else: it stands
+    """A word beside the spelling is a usual neighbour of the group and says little else: it stands
     beside the group's spellings in at least ``SPECIFIC_NEIGHBOUR`` of all its pairs (``Muammar
-    Kaddafi``; ``John`` before a one-off ``Gile`` vouches for no ``Kelly``)."""
+    Kaddafi``; ``John`` before a one-off ``Gile`` vouches for no ``Kelly``). The neighbour may be
+    spelled another way too: its consonants are enough (``Moamer Kadhafi`` beside ``Moammar
+    Gadhafi``; romanisations of Arabic names differ most in their vowels, which Arabic seldom writes)."""
     for side in ("before", "after"):
         usual = set().union(*(_usual_neighbours(profiles, side, member) for member in group))
+        usual_consonants = {_consonants(key) for key in usual} - {""}
         for word, count in profiles.neighbours.get((side, spelling), Counter()).items():
-            if profiles.key_of(word) not in usual or not profiles.is_name(word):
+            key = profiles.key_of(word)
+            if key not in usual and _consonants(key) not in usual_consonants:
                 continue
             beside_group = count + sum(profiles.neighbours.get((side, member), Counter())[word] for member in group)
             if beside_group >= SPECIFIC_NEIGHBOUR * profiles.neighbour_totals[side][word]:
                 return True
     return False
+
+
+def _consonants(key: str) -> str:
+    """The consonants of a key, or "" when there are too few to tell names apart (``Ken``, ``Egon``)."""
+    consonants = _KEY_VOWELS.sub("", key)
+    return consonants if len(consonants) >= MIN_CONSONANTS else ""
+
+
+# The vowels left in a transliteration key (``spelling.spelling_key`` writes every vowel as a, i or u).
+_KEY_VOWELS = re.compile("[aiu]")
+MIN_CONSONANTS = 3
 
 
 def _usual_neighbours(profiles: _Profiles, side: str, name: str) -> set[str]:
@@ -300,9 +315,14 @@ def _other_neighbours(profiles: _Profiles, first: str, second: str) -> bool:
     ``Robert Bork`` and ``Jim Bourg``, ``Jude Law`` and ``Judi Dench`` are other people."""
     for side in ("before", "after"):
         mine, theirs = _usual_neighbours(profiles, side, first), _usual_neighbours(profiles, side, second)
-        if mine and theirs and not mine & theirs:
+        if mine and theirs and not mine & theirs and not _alike_consonants(mine, theirs):
             return True
     return False
+
+
+def _alike_consonants(keys: set[str], others: set[str]) -> bool:
+    """Some key of each set has the same consonants (``Moamer``, ``Moammar``)."""
+    return bool(({_consonants(key) for key in keys} & {_consonants(key) for key in others}) - {""})
 
 
 def _other_first_names(profiles: _Profiles, group: list[str], spelling: str) -> bool:
