@@ -150,7 +150,10 @@ def learn_groups(articles: Mapping[str, Mentions],
 def update_learned(previous: Learned, fresh: Learned, keys: Collection[str]) -> Learned:
     """The groups and rejections of ``previous`` whose keys were not weighed again, and ``fresh``
     (learned for ``keys`` only) in place of the others."""
-    groups = [g for g in previous.groups if g.key not in keys] + fresh.groups
+    kept = [g for g in previous.groups if g.key not in keys]
+    for group in kept:  # their spellings' articles may have changed a little
+        group.counts = {spelling: fresh.frequency.get(spelling, 0) for spelling in group.spellings}
+    groups = kept + fresh.groups
     groups.sort(key=lambda group: (-sum(group.counts.values()), group.head))
     rejections = [r for r in previous.rejections if r.key not in keys] + fresh.rejections
     return Learned(groups, rejections, fresh.frequency)

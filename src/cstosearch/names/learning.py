@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from cstosearch.names.stats import STATS_FILE, NameStats
 from cstosearch.names.storage import write_groups
 from cstosearch.store import ArticleStore
 
+# A nightly run weighs again the names whose number of articles changed by at least this share
+# (and new names, and names gone).
+RELEARN_CHANGE = 0.1
+
 
 class NameLearning:
     """One run's share of learning: the statistics of the articles it writes, then the groups."""
@@ -23,7 +28,7 @@ class NameLearning:
     def __init__(self, index_dir: Path, rebuild: bool, overrides_path: Path | None = None,
                  every_name: bool = False) -> None:
         self.root = Path(index_dir)
-        # Weigh every name again, not only those the run's articles touched (after editing the overrides).
+        # Weigh every name again, not only those the run's articles changed (after editing the overrides).
         self.every_name = every_name
         self.overrides_path = overrides_path or default_overrides_path(self.root)
         # Read now: a broken overrides file stops the run before anything is written.
@@ -69,7 +74,11 @@ class NameLearning:
         kept_apart = tuple(sorted(tuple(sorted(p.lower() for p in pair)) for pair in self.overrides.never))
         keys = None
         if not self.every_name and stats.learned is not None and stats.learned_with == kept_apart:
-            keys = {stats.keys.get(name) or spelling_key(name) for name in stats.touched}
+            asked = set(stats.changes)
+            now: Counter[str] = Counter()
+            for mentions in stats.articles.values():
+                now.update(mentions.names & asked)
+            keys = {stats.keys.get(name) or spelling_key(name) for name in stats.changed_names(now, RELEARN_CHANGE)}
         learned = learn_groups(stats.articles, self._any_case_frequency(corpus, keys), self.overrides.forbids,
                                keys=keys, key_cache=stats.keys)
         if keys is not None:

@@ -3,7 +3,7 @@
 Each run updates it for the articles it adds or changes and drops the articles no longer in
 the index, so a nightly run re-learns without reading the archive again. It also keeps what
 the last learning found and which names changed since, so a nightly run weighs again only the
-names its articles touched. An index built before this file existed is read once from its
+names whose articles it changed. An index built before this file existed is read once from its
 stored articles.
 """
 
@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
-from dataclasses import asdict
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from cstosearch.names.grouping import Learned, NameGroup, Rejection
 from cstosearch.names.mentions import Mentions, article_text, names_in
 
 STATS_FILE = "names-stats.pickle"
-STATS_VERSION = 4
+STATS_VERSION = 5
 # Files of this version hold the articles' names only; they are read, and learned from in full.
 ARTICLES_ONLY_VERSION = 3
 PUBLISHED_MODE = 0o644
@@ -32,7 +32,8 @@ class NameStats:
 
     def __init__(self, articles: dict[str, Mentions] | None = None) -> None:
         self.articles: dict[str, Mentions] = articles if articles is not None else {}
-        self.touched: set[str] = set()
+        # Name -> articles gained (or lost, below zero) since the last learning.
+        self.changes: Counter[str] = Counter()
         self.keys: dict[str, str] = {}  # each name's transliteration key, computed once
         self.learned: Learned | None = None
         self.learned_with: tuple = ()  # the pairs the overrides kept apart when it was learned
@@ -41,17 +42,29 @@ class NameStats:
         """Record the names of an index document that is being added or replaced."""
         found = names_in(article_text(document))
         before = self.articles.get(article_id)
-        self.touched |= found.names ^ before.names if before is not None else found.names
+        gained, lost = (found.names - before.names, before.names - found.names) if before else (found.names, ())
+        self.changes.update(gained)
+        self.changes.subtract(lost)
         self.articles[article_id] = found
 
     def keep_only(self, live_ids: set[str]) -> None:
         """Forget the articles the index no longer holds (removed, pruned, replaced by another id)."""
         for article_id in [a for a in self.articles if a not in live_ids]:
-            self.touched |= self.articles.pop(article_id).names
+            self.changes.subtract(self.articles.pop(article_id).names)
+
+    def changed_names(self, frequency: Mapping[str, int], least_change: float) -> set[str]:
+        """The names whose articles changed by at least ``least_change`` of their number (new names
+        and names gone always): a few more articles of a name in hundreds change nothing learned."""
+        changed = set()
+        for name, change in self.changes.items():
+            now = frequency.get(name, 0)
+            if change and (now == 0 or now == change or abs(change) >= least_change * now):
+                changed.add(name)
+        return changed
 
     def remember(self, learned: Learned, learned_with: tuple) -> None:
-        """What a learning found; the names touched before it are weighed."""
-        self.learned, self.learned_with, self.touched = learned, learned_with, set()
+        """What a learning found; the changes before it are weighed."""
+        self.learned, self.learned_with, self.changes = learned, learned_with, Counter()
 
     @classmethod
     def load(cls, path: Path) -> NameStats | None:
@@ -65,8 +78,8 @@ class NameStats:
             return None
         stats = cls({article_id: Mentions(*found) for article_id, found in articles.items()})
         if version == STATS_VERSION:
-            touched, keys, learned, learned_with = rest
-            stats.touched, stats.keys, stats.learned_with = set(touched), keys, tuple(learned_with)
+            changes, keys, learned, learned_with = rest
+            stats.changes, stats.keys, stats.learned_with = Counter(changes), keys, tuple(learned_with)
             if learned is not None:
                 groups, rejections = learned
                 stats.learned = Learned([NameGroup(**group) for group in groups],
@@ -80,8 +93,9 @@ class NameStats:
         plain = {article_id: tuple(found) for article_id, found in self.articles.items()}
         learned = None
         if self.learned is not None:
-            learned = ([asdict(g) for g in self.learned.groups], [asdict(r) for r in self.learned.rejections])
-        data = (STATS_VERSION, plain, sorted(self.touched), self.keys, learned, list(self.learned_with))
+            # Their fields are plain values already: a shallow copy is enough (asdict copies deeply, slowly).
+            learned = ([dict(vars(g)) for g in self.learned.groups], [dict(vars(r)) for r in self.learned.rejections])
+        data = (STATS_VERSION, plain, dict(self.changes), self.keys, learned, list(self.learned_with))
         write_atomically(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
     @classmethod
