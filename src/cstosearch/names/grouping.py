@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from cstosearch.names.mentions import Mentions
+from cstosearch.names.neighbours import Neighbours
 from cstosearch.names.spelling import spelling_key
 
 # A spelling needs this many articles to start a group; a spelling seen in one article may only
@@ -35,20 +36,10 @@ PROFILE_ARTICLES = 400
 MAX_CONTEXT_SHARE = 0.2
 # A context name counts when it is at least e ** MIN_LIFT times likelier beside the spelling than anywhere.
 MIN_LIFT = math.log(2)
-# A word beside a spelling in at least this share of its articles is one of its usual neighbours.
-USUAL_NEIGHBOUR = 0.25
 # A context name counts when it comes with the spelling in at least this many articles.
 MIN_CONTEXT_ARTICLES = 2
 # Shorter spellings are left alone: short words meet by chance under the key (Hill, Hell).
 MIN_LETTERS = 4
-# A surname that several other people carry: the rarer spelling stands after at least this many
-# different first names never seen beside the group (``John Morrell``, ``Geoff Morrell`` beside
-# ``Michael Morell``), in at least this share of the names written before it.
-# A word beside a spelling seen once vouches for it when at least this share of the word's pairs
-# stand beside the group (a specific first name, not a common one).
-SPECIFIC_NEIGHBOUR = 0.1
-OTHER_FIRST_NAMES = 3
-OTHER_FIRST_NAMES_SHARE = 0.3
 # A spelling must be written with a capital in at least this share of the articles that have the word
 # in any case (when the index can say): "Could" or "Police" are common words, not names.
 MIN_CAPITALISED = 0.7
@@ -134,13 +125,12 @@ def learn_groups(articles: Mapping[str, Mentions],
     candidates = {name for names in buckets.values() for name in names}
     mentions = _articles_of(articles, candidates)
     profiles = _Profiles(mentions, frequency, len(articles), seed, key_cache)
-    profiles.neighbours = _neighbours(pair_frequency, candidates)
-    profiles.neighbour_totals = _neighbour_totals(pair_frequency)
+    neighbours = Neighbours(pair_frequency, candidates, frequency, profiles.key_of, MIN_CONTEXT_ARTICLES)
     groups: list[NameGroup] = []
     rejections: list[Rejection] = []
     for key in sorted(buckets):
         spellings = sorted(buckets[key], key=lambda name: (-frequency[name], name))
-        found, rejected = _cluster(key, spellings, frequency, mentions, profiles, forbidden)
+        found, rejected = _cluster(key, spellings, frequency, mentions, profiles, neighbours, forbidden)
         groups += found
         rejections += rejected
     groups.sort(key=lambda group: (-sum(group.counts.values()), group.head))
@@ -187,12 +177,6 @@ class _Profiles:
         self.seed = seed
         self._cache: dict[str, dict[str, float]] = {}
         self._keys = keys
-        self.neighbours: dict[tuple[str, str], Counter] = {}
-        self.neighbour_totals: dict[str, Counter] = {"before": Counter(), "after": Counter()}
-
-    def is_name(self, word: str) -> bool:
-        """Seen with a capital inside sentences of two articles or more (``The`` at a sentence start is not)."""
-        return self.frequency.get(word, 0) >= MIN_ARTICLES
 
     def key_of(self, name: str) -> str:
         key = self._keys.get(name)
@@ -241,108 +225,6 @@ class _Profiles:
         return profile
 
 
-def _neighbours(pair_frequency: Counter, candidates: set[str]) -> dict[tuple[str, str], Counter]:
-    """For each candidate, in how many articles each capitalised word stands just before it
-    (``("before", name)``) and just after it (``("after", name)``)."""
-    found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for pair, count in pair_frequency.items():
-        first, second = pair.split(" ", 1)
-        if second in candidates:
-            found[("before", second)][first] += count
-        if first in candidates:
-            found[("after", first)][second] += count
-    return found
-
-
-def _neighbour_totals(pair_frequency: Counter) -> dict[str, Counter]:
-    """For each side, in how many article pairs each word stands there beside any capitalised word:
-    ``John`` stands before hundreds of surnames, ``Muammar`` before few."""
-    totals = {"before": Counter(), "after": Counter()}
-    for pair, count in pair_frequency.items():
-        first, second = pair.split(" ", 1)
-        totals["before"][first] += count
-        totals["after"][second] += count
-    return totals
-
-
-def _vouched(profiles: _Profiles, group: list[str], spelling: str) -> bool:
-    """A word beside the spelling is a usual neighbour of the group and says little else: it stands
-    beside the group's spellings in at least ``SPECIFIC_NEIGHBOUR`` of all its pairs (``Muammar
-    Kaddafi``; ``John`` before a one-off ``Gile`` vouches for no ``Kelly``). The neighbour may be
-    spelled another way too: its consonants are enough (``Moamer Kadhafi`` beside ``Moammar
-    Gadhafi``; romanisations of Arabic names differ most in their vowels, which Arabic seldom writes)."""
-    for side in ("before", "after"):
-        usual = set().union(*(_usual_neighbours(profiles, side, member) for member in group))
-        usual_consonants = {_consonants(key) for key in usual} - {""}
-        for word, count in profiles.neighbours.get((side, spelling), Counter()).items():
-            key = profiles.key_of(word)
-            if key not in usual and _consonants(key) not in usual_consonants:
-                continue
-            beside_group = count + sum(profiles.neighbours.get((side, member), Counter())[word] for member in group)
-            if beside_group >= SPECIFIC_NEIGHBOUR * profiles.neighbour_totals[side][word]:
-                return True
-    return False
-
-
-def _consonants(key: str) -> str:
-    """The consonants of a key, or "" when there are too few to tell names apart (``Ken``, ``Egon``)."""
-    consonants = _KEY_VOWELS.sub("", key)
-    return consonants if len(consonants) >= MIN_CONSONANTS else ""
-
-
-# The vowels left in a transliteration key (``spelling.spelling_key`` writes every vowel as a, i or u).
-_KEY_VOWELS = re.compile("[aiu]")
-MIN_CONSONANTS = 3
-
-
-def _usual_neighbours(profiles: _Profiles, side: str, name: str) -> set[str]:
-    """The keys of the words that stand beside ``name`` in at least a quarter of its articles."""
-    counts = profiles.neighbours.get((side, name))
-    if not counts:
-        return set()
-    seen = profiles.frequency[name]
-    # A spelling seen once: the words beside it there are all it has.
-    least = max(min(MIN_CONTEXT_ARTICLES, seen), USUAL_NEIGHBOUR * seen)
-    return {profiles.key_of(word) for word, count in counts.items() if count >= least}
-
-
-def _same_neighbours(profiles: _Profiles, first: str, second: str) -> bool:
-    """On one side, the spellings share a usual neighbour (by key): ``Viktor Yanukovych`` and
-    ``Viktor Yanukovich``, ``Mohamed Morsi`` and ``Mohamed Mursi``."""
-    return any(_usual_neighbours(profiles, side, first) & _usual_neighbours(profiles, side, second)
-               for side in ("before", "after"))
-
-
-def _other_neighbours(profiles: _Profiles, first: str, second: str) -> bool:
-    """Both spellings have usual neighbours on one side and none of them is shared (by key):
-    ``Robert Bork`` and ``Jim Bourg``, ``Jude Law`` and ``Judi Dench`` are other people."""
-    for side in ("before", "after"):
-        mine, theirs = _usual_neighbours(profiles, side, first), _usual_neighbours(profiles, side, second)
-        if mine and theirs and not mine & theirs and not _alike_consonants(mine, theirs):
-            return True
-    return False
-
-
-def _alike_consonants(keys: set[str], others: set[str]) -> bool:
-    """Some key of each set has the same consonants (``Moamer``, ``Moammar``)."""
-    return bool(({_consonants(key) for key in keys} & {_consonants(key) for key in others}) - {""})
-
-
-def _other_first_names(profiles: _Profiles, group: list[str], spelling: str) -> bool:
-    """The rarer spelling is also the surname of other people: it stands after several names (first
-    names) that never stand before any spelling of the group (compared by key)."""
-    before = profiles.neighbours.get(("before", spelling), Counter())
-    names = {word: count for word, count in before.items() if profiles.is_name(word)}
-    if len(names) < OTHER_FIRST_NAMES:
-        return False
-    known = {profiles.key_of(word) for member in group
-             for word in profiles.neighbours.get(("before", member), ())}
-    others = [word for word in names if profiles.key_of(word) not in known]
-    if len(others) < OTHER_FIRST_NAMES:
-        return False
-    return sum(names[word] for word in others) >= OTHER_FIRST_NAMES_SHARE * sum(names.values())
-
-
 def _cosine(first: dict[str, float], second: dict[str, float]) -> float:
     if len(second) < len(first):
         first, second = second, first
@@ -352,7 +234,7 @@ def _cosine(first: dict[str, float], second: dict[str, float]) -> float:
 
 
 def _shared_context(first: dict[str, float], second: dict[str, float]) -> list[str]:
-    shared = sorted(set(first) & set(second), key=lambda name: -first[name] * second[name])
+    shared = sorted(set(first) & set(second), key=lambda name: (-first[name] * second[name], name))
     return shared[:EVIDENCE_WORDS]
 
 
@@ -364,7 +246,8 @@ def _shared_share(mentions, first: str, second: str) -> float:
     return shared / (len(mentions[rarer]) + SHARED_SMOOTHING)
 
 
-def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profiles: _Profiles, forbidden):
+def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profiles: _Profiles,
+             neighbours: Neighbours, forbidden):
     """Each spelling, most frequent first, joins the first group it matches: its context is like that
     of the group as a whole or of one of its spellings, and it seldom shares an article with them."""
     groups: list[NameGroup] = []
@@ -386,7 +269,7 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
             shared = max(_shared_share(mentions, member, spelling) for member in group.spellings)
             # A usual neighbour in common (a first name) says the same person: an article may then
             # well write both spellings (a quotation, "also spelled").
-            same_neighbours = any(_same_neighbours(profiles, member, spelling) for member in group.spellings)
+            same_neighbours = any(neighbours.same_person(member, spelling) for member in group.spellings)
             most_shared = MAX_SHARED_WITH_NEIGHBOUR if same_neighbours else MAX_SHARED_ARTICLES
             if MAX_SHARED_ARTICLES < shared <= MAX_SHARED_WITH_NEIGHBOUR and not same_neighbours:
                 # Often side by side, yet alike in the articles where each stands alone: one thing,
@@ -398,11 +281,11 @@ def _cluster(key: str, spellings: list[str], frequency: Counter, mentions, profi
                     most_shared = MAX_SHARED_WITH_NEIGHBOUR
             # A spelling seen once has too little context of its own; the first name beside it can vouch.
             once = frequency[spelling] < MIN_ARTICLES
-            alike = similarity >= MIN_SIMILARITY or (once and _vouched(profiles, group.spellings, spelling))
+            alike = similarity >= MIN_SIMILARITY or (once and neighbours.vouch(group.spellings, spelling))
             # Weighed last, and only when all else says join: the neighbours of the group's spellings.
             neighbours_differ = alike and shared <= most_shared and (
-                all(_other_neighbours(profiles, member, spelling) for member in group.spellings)
-                or _other_first_names(profiles, group.spellings, spelling))
+                all(neighbours.other_people(member, spelling) for member in group.spellings)
+                or neighbours.other_first_names(group.spellings, spelling))
             if alike and shared <= most_shared and not neighbours_differ:
                 group.spellings.append(spelling)
                 group.counts[spelling] = frequency[spelling]
