@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from cstosearch.engines.opensearch.mapping import FIELD_BOOSTS
 
 # counts(queries) -> the number of live documents each query matches, in order.
-Counter = Callable[[list[dict]], list[int]]
+CountQueries = Callable[[list[dict]], list[int]]
 
 
 def bm25_idf(documents: int, frequency: int) -> float:
@@ -65,7 +65,7 @@ NO_WEIGHTS = SpellingWeights({}, {}, {})
 
 
 def count_weights(groups: Iterable[tuple[str | None, tuple[str, ...]]], neighbours: Iterable[tuple[str, str]],
-                  counts: Counter) -> SpellingWeights:
+                  counts: CountQueries) -> SpellingWeights:
     """Counts for each group of word spellings (searched in one field, or every field), and for
     ``neighbours``, (field, word) pairs that stand in a phrase beside a spelling."""
     wanted: dict[tuple, dict] = {}
