@@ -96,9 +96,11 @@ def choose_body(precise: list[str], broad: list[str]) -> list[str]:
     trafilatura (favor_precision) is usually cleaner but sometimes stops half-way through an
     article; readability-lxml then finds much more, and its text is taken. When readability-lxml
     returns a shorter text made almost only of trafilatura's sentences, trafilatura has picked
-    up extra blocks (a related-stories list, a company's "About" section), and the shorter text
-    is taken. Otherwise trafilatura's text is kept, with the lines only readability-lxml found
-    between two lines both found (subheadings, list items, quotes trafilatura skipped).
+    up extra blocks (a related-stories list, a company's "About" section) before or after the
+    article, and the shorter text is the base, with the lines only trafilatura found between
+    two lines both found (list items, tables, quoted posts readability-lxml dropped). Otherwise
+    trafilatura's text is kept, with the lines only readability-lxml found between two lines
+    both found (subheadings, list items, quotes trafilatura skipped).
     """
     precise_words, broad_words = word_count(precise), word_count(broad)
     if broad_words > LONGER_BODY_RATIO * precise_words:
@@ -106,7 +108,7 @@ def choose_body(precise: list[str], broad: list[str]) -> list[str]:
     if SHORTER_BODY_RATIO * precise_words <= broad_words < precise_words and (
         _contained_share(broad, precise) >= SUBSET_SHARE
     ):
-        return broad
+        return merge_lines(broad, precise)
     return merge_lines(precise, broad)
 
 

@@ -28,10 +28,17 @@ class _BaseText:
 
     def __init__(self, lines: list[str]) -> None:
         self.line_tokens = [" " + " ".join(_tokens(line)) + " " for line in lines]
-        self.gram_line: dict[tuple[str, ...], int] = {}
+        # Grams run across line ends too: the other text may hold as one line (a code block, a
+        # table row) what the base splits over several.
+        stream: list[str] = []
+        token_line: list[int] = []
         for index, line in enumerate(lines):
-            for gram in _grams(_tokens(line)):
-                self.gram_line.setdefault(gram, index)
+            tokens = _tokens(line)
+            stream.extend(tokens)
+            token_line.extend([index] * len(tokens))
+        self.gram_line: dict[tuple[str, ...], int] = {}
+        for start, gram in enumerate(_grams(stream)):
+            self.gram_line.setdefault(gram, token_line[start])
         self.joined = " " + " ".join(_tokens(" ".join(lines))) + " "
 
     def locate(self, line: str, after: int) -> int | None:
