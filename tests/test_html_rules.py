@@ -10,8 +10,9 @@ from cstosearch.evaluation import matching
 from cstosearch.evaluation.extractors import EXTRACTORS
 from cstosearch.evaluation.report import evaluate_folder
 from cstosearch.ingest.html import read_html
+from cstosearch.ingest.html.body import choose_body
 from cstosearch.ingest.html.body_lines import is_article_metadata, is_byline, is_dateline, is_photo_credit
-from cstosearch.ingest.html.body_merge import merge_lines
+from cstosearch.ingest.html.body_merge import merge_lines, without_unshared_labels
 from cstosearch.ingest.html.bylines import clean_author_names
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "html-pages"
@@ -102,6 +103,21 @@ def test_metadata_lines_are_recognised():
     assert not is_article_metadata("The council approved the plan on Tuesday after three years of talks.")
 
 
+def test_stamps_credits_and_joined_bylines_are_metadata():
+    assert is_dateline("Updated 3 hours ago")
+    assert is_dateline("Published 6:00 AM ET Tue, 19 Nov 2019 Updated 10:14 AM ET Tue, 19 Nov 2019")
+    assert not is_dateline("3 days")
+    assert is_article_metadata("Jane Doe | Updated Nov 19, 2019", ["Jane Doe"])
+    assert is_article_metadata("Nov. 19, 2019, 4:05 PM UTC / Updated Nov. 19, 2019, 5:12 PM UTC")
+    assert is_article_metadata("Published November 19, 2019 • 4 min read")
+    assert is_article_metadata("5 min read")
+    assert is_photo_credit("Credit...Doug Mills/The New York Times")
+    assert is_photo_credit("Getty Images/iStockphoto")
+    assert is_photo_credit("Courtesy of NASA")
+    assert not is_article_metadata("Courtesy is a virtue the council has lost.")
+    assert not is_article_metadata("Credit Suisse shares fell 3%")
+
+
 def test_metadata_lines_are_not_body_text():
     raw = page(
         "<title>Council approves the river plan</title><meta name='author' content='Ana Berg'>",
@@ -117,6 +133,37 @@ def test_merge_keeps_inner_lines_and_drops_edge_lines():
     base = ["one two three four five six", "seven eight nine ten eleven twelve"]
     other = ["Related: a story elsewhere", "one two three four five six", "A subheading", base[1], "About us"]
     assert merge_lines(base, other) == [base[0], "A subheading", base[1]]
+
+
+def test_merge_places_a_line_the_base_splits_in_two():
+    base = ["one two three four", "five six seven eight", "nine ten eleven twelve"]
+    other = ["one two three four five six seven eight", "nine ten eleven twelve"]
+    assert merge_lines(base, other) == base
+
+
+def test_merge_keeps_a_lead_paragraph_before_the_first_shared_line():
+    lead = "The council voted on Tuesday to open the river bank to walkers, ending a dispute that ran for ten years."
+    base = ["one two three four five six", "seven eight nine ten eleven twelve"]
+    other = ["Home", lead, *base]
+    assert merge_lines(base, other) == [lead, *base]
+
+
+SENTENCES = [
+    f"Sentence {n} of the council story tells what the city decided about the river bank on Tuesday."
+    for n in range(1, 9)
+]
+
+
+def test_shorter_subset_keeps_the_lines_only_the_longer_text_has_inside_it():
+    precise = ["Related: five other stories", *SENTENCES[:4], "A list item the other text dropped", *SENTENCES[4:]]
+    precise += [f"About the company, line {n}, long enough to count for the word totals here." for n in range(3)]
+    chosen = choose_body(precise, SENTENCES)
+    assert chosen == [*SENTENCES[:4], "A list item the other text dropped", *SENTENCES[4:]]
+
+
+def test_longer_text_loses_unshared_labels_above_the_article_and_repeated_credits():
+    broad = ["Politics", "Jane Doe Staff Writer", *SENTENCES[:3], "Mandel Ngan", *SENTENCES[3:], "Mandel Ngan"]
+    assert without_unshared_labels(broad, SENTENCES[:2]) == SENTENCES
 
 
 # ---------------------------------------------------------------- scoring

@@ -12,7 +12,7 @@ import lxml.html
 
 from cstosearch.article import Caption
 from cstosearch.ingest.html.body_lines import is_article_metadata
-from cstosearch.ingest.html.body_merge import merge_lines
+from cstosearch.ingest.html.body_merge import merge_lines, without_unshared_labels
 from cstosearch.ingest.html.tree_text import block_lines, clean_text
 
 JUNK_LINE_RE = re.compile(
@@ -104,7 +104,7 @@ def choose_body(precise: list[str], broad: list[str]) -> list[str]:
     """
     precise_words, broad_words = word_count(precise), word_count(broad)
     if broad_words > LONGER_BODY_RATIO * precise_words:
-        return broad
+        return without_unshared_labels(broad, precise)
     if SHORTER_BODY_RATIO * precise_words <= broad_words < precise_words and (
         _contained_share(broad, precise) >= SUBSET_SHARE
     ):

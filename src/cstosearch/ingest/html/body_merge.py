@@ -9,10 +9,14 @@ related-stories box or an author's biography, and is left out.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 TOKEN_RE = re.compile(r"\w+")
 GRAM = 4
 HELD_SHARE = 0.5
+LEAD_MIN_WORDS = 20
+LABEL_MAX_WORDS = 14
+SENTENCE_ENDS = (".", "!", "?", "\"", "”", "»", "…")
 
 
 def _tokens(line: str) -> list[str]:
@@ -77,14 +81,59 @@ def merge_lines(base: list[str], other: list[str]) -> list[str]:
     if not held:
         return base
     inserts: dict[int, list[str]] = {}
+    lead = _leading_prose(other[: held[0]])
+    if lead:
+        inserts[places[held[0]] - 1] = lead
     anchor = -1
     for i in range(held[0], held[-1] + 1):
         if places[i] is None:
             inserts.setdefault(anchor, []).append(other[i])
         else:
             anchor = max(anchor, places[i])
-    merged: list[str] = []
+    merged: list[str] = list(inserts.get(-1, []))
     for position, line in enumerate(base):
         merged.append(line)
         merged.extend(inserts.get(position, []))
     return merged
+
+
+def _is_prose(line: str) -> bool:
+    return len(_tokens(line)) >= LEAD_MIN_WORDS and line.rstrip().endswith(SENTENCE_ENDS)
+
+
+def _leading_prose(lines: list[str]) -> list[str]:
+    """The paragraphs of full sentences right before the first shared line (a lead, a standfirst)."""
+    kept: list[str] = []
+    for line in reversed(lines):
+        if not _is_prose(line):
+            break
+        kept.append(line)
+    return kept[::-1]
+
+
+def without_unshared_labels(lines: list[str], other: list[str]) -> list[str]:
+    """``lines`` without the short non-sentences ``other`` lacks that open the text or recur in it.
+
+    When one extractor's text is taken whole, the lines above the first sentence both found
+    are bylines, "Updated" stamps and section labels, and a short line repeated several times
+    is a photo credit or a button label; the article's own lines are sentences or are shared.
+    """
+    if not lines or not other:
+        return lines
+    index = _BaseText(other)
+    shared = [index.locate(line, -1) is not None for line in lines]
+    if not any(shared):
+        return lines
+    first_shared = shared.index(True)
+    counts = Counter(lines)
+    kept = []
+    for position, line in enumerate(lines):
+        label = not shared[position] and _is_label(line)
+        if label and (position < first_shared or counts[line] > 1):
+            continue
+        kept.append(line)
+    return kept
+
+
+def _is_label(line: str) -> bool:
+    return len(_tokens(line)) <= LABEL_MAX_WORDS and not line.rstrip().endswith(SENTENCE_ENDS)
