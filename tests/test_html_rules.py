@@ -129,6 +129,20 @@ def test_metadata_lines_are_not_body_text():
     assert "By Ana Berg" not in body and "11:34 PM" not in body
 
 
+def test_hover_card_text_stays_out_of_the_sentence():
+    card = (
+        "<span class='author-hovercard'><b>Ana Berg</b> writes about rivers. 1,204 followers. Follow</span>"
+    )
+    raw = page(
+        "<title>Council approves the river plan</title>",
+        f"<article><p>Paragraph 0 quotes <a class='popover-trigger' href='/ana'>Ana Berg</a>{card} on the "
+        f"river bank plan the council passed on Tuesday night.</p>{PARAGRAPHS}</article>",
+    )
+    body = read_html(raw, "t.html").body_text
+    assert "quotes Ana Berg on the river bank plan" in body
+    assert "followers" not in body
+
+
 def test_merge_keeps_inner_lines_and_drops_edge_lines():
     base = ["one two three four five six", "seven eight nine ten eleven twelve"]
     other = ["Related: a story elsewhere", "one two three four five six", "A subheading", base[1], "About us"]
@@ -159,6 +173,12 @@ def test_shorter_subset_keeps_the_lines_only_the_longer_text_has_inside_it():
     precise += [f"About the company, line {n}, long enough to count for the word totals here." for n in range(3)]
     chosen = choose_body(precise, SENTENCES)
     assert chosen == [*SENTENCES[:4], "A list item the other text dropped", *SENTENCES[4:]]
+
+
+def test_longer_text_keeps_a_quoted_post_only_the_shorter_text_has():
+    tweet = "Drinking game for web devs: think of a noun, search for it with .js"
+    precise = [SENTENCES[0], tweet, SENTENCES[1]]
+    assert choose_body(precise, SENTENCES) == [SENTENCES[0], tweet, *SENTENCES[1:]]
 
 
 def test_longer_text_loses_unshared_labels_above_the_article_and_repeated_credits():

@@ -104,7 +104,7 @@ def choose_body(precise: list[str], broad: list[str]) -> list[str]:
     """
     precise_words, broad_words = word_count(precise), word_count(broad)
     if broad_words > LONGER_BODY_RATIO * precise_words:
-        return without_unshared_labels(broad, precise)
+        return merge_lines(without_unshared_labels(broad, precise), precise)
     if SHORTER_BODY_RATIO * precise_words <= broad_words < precise_words and (
         _contained_share(broad, precise) >= SUBSET_SHARE
     ):
