@@ -182,8 +182,15 @@ def test_longer_text_keeps_a_quoted_post_only_the_shorter_text_has():
 
 
 def test_longer_text_loses_unshared_labels_above_the_article_and_repeated_credits():
-    broad = ["Politics", "Jane Doe Staff Writer", *SENTENCES[:3], "Mandel Ngan", *SENTENCES[3:], "Mandel Ngan"]
-    assert without_unshared_labels(broad, SENTENCES[:2]) == SENTENCES
+    credit = "Mandel Ngan for The Daily"
+    broad = ["Politics", "Jane Doe Staff Writer", *SENTENCES[:3], credit, *SENTENCES[3:], credit, "2014", "2014"]
+    assert without_unshared_labels(broad, SENTENCES[:2]) == [*SENTENCES, "2014", "2014"]
+
+
+def test_merge_leaves_out_a_caption_the_other_text_repeats():
+    caption = "Players celebrate the winning goal during the second period of the game on Tuesday"
+    other = [SENTENCES[0], caption, SENTENCES[1], caption, "link", SENTENCES[2], "link"]
+    assert merge_lines(SENTENCES[:3], other) == [SENTENCES[0], SENTENCES[1], "link", SENTENCES[2]]
 
 
 # ---------------------------------------------------------------- scoring

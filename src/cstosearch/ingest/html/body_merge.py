@@ -16,6 +16,7 @@ GRAM = 4
 HELD_SHARE = 0.5
 LEAD_MIN_WORDS = 20
 LABEL_MAX_WORDS = 14
+REPEATED_MIN_WORDS = 3
 SENTENCE_ENDS = (".", "!", "?", "\"", "”", "»", "…")
 
 
@@ -84,10 +85,14 @@ def merge_lines(base: list[str], other: list[str]) -> list[str]:
     lead = _leading_prose(other[: held[0]])
     if lead:
         inserts[places[held[0]] - 1] = lead
+    # A line of words the other text repeats (a gallery's caption or credit, a teaser, a chart's
+    # title) is not article text; repeated numbers and single words are table cells, and stay.
+    counts = Counter(other)
     anchor = -1
     for i in range(held[0], held[-1] + 1):
         if places[i] is None:
-            inserts.setdefault(anchor, []).append(other[i])
+            if counts[other[i]] == 1 or not _is_wordy(other[i]):
+                inserts.setdefault(anchor, []).append(other[i])
         else:
             anchor = max(anchor, places[i])
     merged: list[str] = list(inserts.get(-1, []))
@@ -112,11 +117,12 @@ def _leading_prose(lines: list[str]) -> list[str]:
 
 
 def without_unshared_labels(lines: list[str], other: list[str]) -> list[str]:
-    """``lines`` without the short non-sentences ``other`` lacks that open the text or recur in it.
+    """``lines`` without the lines ``other`` lacks that open the text as labels or recur in it.
 
-    When one extractor's text is taken whole, the lines above the first sentence both found
-    are bylines, "Updated" stamps and section labels, and a short line repeated several times
-    is a photo credit or a button label; the article's own lines are sentences or are shared.
+    When one extractor's text is taken whole, the short non-sentences above the first line both
+    found are bylines, "Updated" stamps and section labels, and a line of words repeated is a
+    photo credit, a gallery caption or a button label; the article's own lines are shared or
+    said once.
     """
     if not lines or not other:
         return lines
@@ -128,11 +134,17 @@ def without_unshared_labels(lines: list[str], other: list[str]) -> list[str]:
     counts = Counter(lines)
     kept = []
     for position, line in enumerate(lines):
-        label = not shared[position] and _is_label(line)
-        if label and (position < first_shared or counts[line] > 1):
-            continue
+        if not shared[position]:
+            if position < first_shared and _is_label(line):
+                continue
+            if counts[line] > 1 and _is_wordy(line):
+                continue
         kept.append(line)
     return kept
+
+
+def _is_wordy(line: str) -> bool:
+    return sum(not token.isdigit() for token in _tokens(line)) >= REPEATED_MIN_WORDS
 
 
 def _is_label(line: str) -> bool:
