@@ -10,7 +10,7 @@ from cstosearch.evaluation import matching
 from cstosearch.evaluation.extractors import EXTRACTORS
 from cstosearch.evaluation.report import evaluate_folder
 from cstosearch.ingest.html import read_html
-from cstosearch.ingest.html.body import choose_body
+from cstosearch.ingest.html.body import choose_body, clean_paragraphs
 from cstosearch.ingest.html.body_lines import is_article_metadata, is_byline, is_dateline, is_photo_credit
 from cstosearch.ingest.html.body_merge import merge_lines, without_unshared_labels
 from cstosearch.ingest.html.bylines import clean_author_names
@@ -141,6 +141,20 @@ def test_hover_card_text_stays_out_of_the_sentence():
     body = read_html(raw, "t.html").body_text
     assert "quotes Ana Berg on the river bank plan" in body
     assert "followers" not in body
+
+
+def test_teasers_and_player_labels_are_not_body_text():
+    lines = [
+        SENTENCES[0],
+        "READ MORE: Plague outbreak confirmed in the capital",
+        "On HoustonChronicle.com: Car sales plunge nearly 17 percent in August",
+        "VIDEO",
+        "Related: Possible water plumes on Europa",
+        "See also: the council's earlier plans, which the mayor set out in a long and angry speech "
+        "to the residents of the east bank last spring.",
+        SENTENCES[1],
+    ]
+    assert clean_paragraphs(lines, []) == [SENTENCES[0], lines[5], SENTENCES[1]]
 
 
 def test_merge_keeps_inner_lines_and_drops_edge_lines():

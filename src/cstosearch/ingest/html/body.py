@@ -20,9 +20,17 @@ JUNK_LINE_RE = re.compile(
     r"tweet|email|print|comments?|related(?: articles?| stories| content)?:?|read more:?|"
     r"sign up.*newsletter.*|subscribe(?: now)?|click here.*|follow us.*|"
     r"we use cookies.*|this (?:site|website) uses cookies.*|accept(?: all)? cookies|"
-    r"skip (?:to|advertisement).*|image|photo|loading\.*|close)$",
+    r"skip (?:to|advertisement).*|image|photo|loading\.*|close|"
+    r"video|up next|like loading\.*|this slideshow requires javascript\.?|thanks for watching!?|visit website)$",
     re.IGNORECASE,
 )
+# A link to another story under a label: "Related: ...", "READ MORE: ...", "On chron.com: ...".
+TEASER_LINE_RE = re.compile(
+    r"^(?:related(?: posts?| stor(?:y|ies)| articles?| content| reading| coverage)?|also|read (?:more|also)|"
+    r"see also|more|watch|listen|further reading|recommended|on [\w.-]+\.(?:com|org|net|co\.uk))\s*:\s*\S",
+    re.IGNORECASE,
+)
+TEASER_MAX_WORDS = 20
 WORD_RE = re.compile(r"\w+")
 LONGER_BODY_RATIO = 1.5
 SHORTER_BODY_RATIO = 0.5
@@ -69,6 +77,8 @@ def clean_paragraphs(lines: Iterable[str], captions: list[Caption]) -> list[str]
     for line in lines:
         line = clean_text(line)
         if not line or JUNK_LINE_RE.match(line):
+            continue
+        if TEASER_LINE_RE.match(line) and len(line.split()) <= TEASER_MAX_WORDS:
             continue
         if re.sub(r"\W+", " ", line).strip().casefold() in caption_keys:
             continue
