@@ -116,6 +116,9 @@ def test_stamps_credits_and_joined_bylines_are_metadata():
     assert is_photo_credit("Courtesy of NASA")
     assert not is_article_metadata("Courtesy is a virtue the council has lost.")
     assert not is_article_metadata("Credit Suisse shares fell 3%")
+    assert is_article_metadata("Reviewed by Hansa D. Bhargava, MD")
+    assert is_article_metadata("Reporting by Rodrigo Campos; additional reporting by Ana Kelly; Editing by Nick Ziemin")
+    assert not is_article_metadata("Reporting on the council is hard work, the editor said.")
 
 
 def test_metadata_lines_are_not_body_text():

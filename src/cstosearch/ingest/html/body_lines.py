@@ -48,6 +48,13 @@ TRAILING_CREDIT_RE = re.compile(
     r"|\([^()]*/\s*(?:getty images|ap|reuters|afp|epa)\s*\)\s*$",
     re.IGNORECASE,
 )
+# Staff credits under or over a story: "Reviewed by Hansa D. Bhargava, MD", "Reporting by X;
+# Editing by Y", "Additional reporting by Z" (Reuters, health sites).
+STAFF_CREDIT_RE = re.compile(
+    r"^(?:(?:medically )?reviewed|(?:additional )?reporting|editing|edited|fact[- ]checked|written)\s+by\s+\S",
+    re.IGNORECASE,
+)
+MAX_STAFF_CREDIT_WORDS = 30
 NAME_CONNECTORS = frozenset("and & und et y e".split())
 MAX_META_LINE_WORDS = 14
 
@@ -96,6 +103,11 @@ def is_byline(line: str, author_names: Iterable[str] = ()) -> bool:
     return bool(named) and sum(t in known for t in named) >= max(2, len(named) - 3)
 
 
+def is_staff_credit(line: str) -> bool:
+    """A "Reviewed by ..." or "Reporting by ...; Editing by ..." line."""
+    return bool(STAFF_CREDIT_RE.match(line.strip())) and len(words(line)) <= MAX_STAFF_CREDIT_WORDS
+
+
 def is_photo_credit(line: str) -> bool:
     """A credit line ("Photo: X / AP", "Getty Images", "© X") or a caption ending in its credit."""
     if TRAILING_CREDIT_RE.search(line):
@@ -138,6 +150,7 @@ def is_article_metadata(line: str, author_names: Iterable[str] = ()) -> bool:
         is_dateline(line)
         or is_byline(line, names)
         or is_photo_credit(line)
+        or is_staff_credit(line)
         or bool(READING_TIME_RE.match(line.strip()))
         or is_segmented_metadata(line, names)
     )
