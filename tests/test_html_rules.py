@@ -153,11 +153,12 @@ def test_teasers_and_player_labels_are_not_body_text():
         "On HoustonChronicle.com: Car sales plunge nearly 17 percent in August",
         "VIDEO",
         "Related: Possible water plumes on Europa",
+        "Tags: BGR Deals",
         "See also: the council's earlier plans, which the mayor set out in a long and angry speech "
         "to the residents of the east bank last spring.",
         SENTENCES[1],
     ]
-    assert clean_paragraphs(lines, []) == [SENTENCES[0], lines[5], SENTENCES[1]]
+    assert clean_paragraphs(lines, []) == [SENTENCES[0], lines[6], SENTENCES[1]]
 
 
 def test_merge_keeps_inner_lines_and_drops_edge_lines():

@@ -30,6 +30,8 @@ TEASER_LINE_RE = re.compile(
     r"see also|more|watch|listen|further reading|recommended|on [\w.-]+\.(?:com|org|net|co\.uk))\s*:\s*\S",
     re.IGNORECASE,
 )
+# The story's tags or topics: "Tags: BGR Deals", "Filed under: ...", "Topics: uber, Sydney".
+TAG_LIST_RE = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under)\s*(?::|$)", re.IGNORECASE)
 TEASER_MAX_WORDS = 20
 WORD_RE = re.compile(r"\w+")
 LONGER_BODY_RATIO = 1.5
@@ -78,7 +80,7 @@ def clean_paragraphs(lines: Iterable[str], captions: list[Caption]) -> list[str]
         line = clean_text(line)
         if not line or JUNK_LINE_RE.match(line):
             continue
-        if TEASER_LINE_RE.match(line) and len(line.split()) <= TEASER_MAX_WORDS:
+        if (TEASER_LINE_RE.match(line) or TAG_LIST_RE.match(line)) and len(line.split()) <= TEASER_MAX_WORDS:
             continue
         if re.sub(r"\W+", " ", line).strip().casefold() in caption_keys:
             continue
