@@ -154,11 +154,12 @@ def test_teasers_and_player_labels_are_not_body_text():
         "VIDEO",
         "Related: Possible water plumes on Europa",
         "Tags: BGR Deals",
+        "Main article: History of New Zealand",
         "See also: the council's earlier plans, which the mayor set out in a long and angry speech "
         "to the residents of the east bank last spring.",
         SENTENCES[1],
     ]
-    assert clean_paragraphs(lines, []) == [SENTENCES[0], lines[6], SENTENCES[1]]
+    assert clean_paragraphs(lines, []) == [SENTENCES[0], lines[7], SENTENCES[1]]
 
 
 def test_merge_keeps_inner_lines_and_drops_edge_lines():

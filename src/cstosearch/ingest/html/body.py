@@ -24,10 +24,12 @@ JUNK_LINE_RE = re.compile(
     r"video|up next|like loading\.*|this slideshow requires javascript\.?|thanks for watching!?|visit website)$",
     re.IGNORECASE,
 )
-# A link to another story under a label: "Related: ...", "READ MORE: ...", "On chron.com: ...".
+# A link to another story under a label: "Related: ...", "READ MORE: ...", "On chron.com: ...",
+# "Main article: ..." (wikis).
 TEASER_LINE_RE = re.compile(
     r"^(?:related(?: posts?| stor(?:y|ies)| articles?| content| reading| coverage)?|also|read (?:more|also)|"
-    r"see also|more|watch|listen|further reading|recommended|on [\w.-]+\.(?:com|org|net|co\.uk))\s*:\s*\S",
+    r"see also|main articles?|more|watch|listen|further reading|recommended|"
+    r"on [\w.-]+\.(?:com|org|net|co\.uk))\s*:\s*\S",
     re.IGNORECASE,
 )
 # The story's tags or topics: "Tags: BGR Deals", "Filed under: ...", "Topics: uber, Sydney".
