@@ -3,7 +3,8 @@
 Where both extractors found the same sentences, the article is there. A line only the second
 extractor found is kept when it sits between two lines both found (a subheading, a table row,
 a quote trafilatura skipped); before the first or after the last it is usually a byline, a
-related-stories box or an author's biography, and is left out.
+related-stories box or an author's biography, and is left out, except paragraphs of full
+sentences right above the first shared line (a lead the base missed).
 """
 
 from __future__ import annotations
