@@ -12,7 +12,7 @@ import lxml.html
 
 from cstosearch.article import Caption
 from cstosearch.ingest.html.body_lines import is_article_metadata
-from cstosearch.ingest.html.body_merge import merge_lines
+from cstosearch.ingest.html.body_merge import merge_lines, without_unshared_labels
 from cstosearch.ingest.html.tree_text import block_lines, clean_text
 
 JUNK_LINE_RE = re.compile(
@@ -20,9 +20,21 @@ JUNK_LINE_RE = re.compile(
     r"tweet|email|print|comments?|related(?: articles?| stories| content)?:?|read more:?|"
     r"sign up.*newsletter.*|subscribe(?: now)?|click here.*|follow us.*|"
     r"we use cookies.*|this (?:site|website) uses cookies.*|accept(?: all)? cookies|"
-    r"skip (?:to|advertisement).*|image|photo|loading\.*|close)$",
+    r"skip (?:to|advertisement).*|image|photo|loading\.*|close|"
+    r"video|up next|like loading\.*|this slideshow requires javascript\.?|thanks for watching!?|visit website)$",
     re.IGNORECASE,
 )
+# A link to another story under a label: "Related: ...", "READ MORE: ...", "On chron.com: ...",
+# "Main article: ..." (wikis).
+TEASER_LINE_RE = re.compile(
+    r"^(?:related(?: posts?| stor(?:y|ies)| articles?| content| reading| coverage)?|also|read (?:more|also)|"
+    r"see also|main articles?|more|watch|listen|further reading|recommended|"
+    r"on [\w.-]+\.(?:com|org|net|co\.uk))\s*:\s*\S",
+    re.IGNORECASE,
+)
+# The story's tags or topics: "Tags: BGR Deals", "Filed under: ...", "Topics: uber, Sydney".
+TAG_LIST_RE = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under)\s*(?::|$)", re.IGNORECASE)
+TEASER_MAX_WORDS = 20
 WORD_RE = re.compile(r"\w+")
 LONGER_BODY_RATIO = 1.5
 SHORTER_BODY_RATIO = 0.5
@@ -70,6 +82,8 @@ def clean_paragraphs(lines: Iterable[str], captions: list[Caption]) -> list[str]
         line = clean_text(line)
         if not line or JUNK_LINE_RE.match(line):
             continue
+        if (TEASER_LINE_RE.match(line) or TAG_LIST_RE.match(line)) and len(line.split()) <= TEASER_MAX_WORDS:
+            continue
         if re.sub(r"\W+", " ", line).strip().casefold() in caption_keys:
             continue
         paragraphs.append(line)
@@ -96,17 +110,19 @@ def choose_body(precise: list[str], broad: list[str]) -> list[str]:
     trafilatura (favor_precision) is usually cleaner but sometimes stops half-way through an
     article; readability-lxml then finds much more, and its text is taken. When readability-lxml
     returns a shorter text made almost only of trafilatura's sentences, trafilatura has picked
-    up extra blocks (a related-stories list, a company's "About" section), and the shorter text
-    is taken. Otherwise trafilatura's text is kept, with the lines only readability-lxml found
-    between two lines both found (subheadings, list items, quotes trafilatura skipped).
+    up extra blocks (a related-stories list, a company's "About" section) before or after the
+    article, and the shorter text is the base, with the lines only trafilatura found between
+    two lines both found (list items, tables, quoted posts readability-lxml dropped). Otherwise
+    trafilatura's text is kept, with the lines only readability-lxml found between two lines
+    both found (subheadings, list items, quotes trafilatura skipped).
     """
     precise_words, broad_words = word_count(precise), word_count(broad)
     if broad_words > LONGER_BODY_RATIO * precise_words:
-        return broad
+        return merge_lines(without_unshared_labels(broad, precise), precise)
     if SHORTER_BODY_RATIO * precise_words <= broad_words < precise_words and (
         _contained_share(broad, precise) >= SUBSET_SHARE
     ):
-        return broad
+        return merge_lines(broad, precise)
     return merge_lines(precise, broad)
 
 

@@ -23,15 +23,23 @@ DATE_WORDS = frozenset(
     """.split()
 )
 MONTH_AND_DAY_WORDS = DATE_WORDS - frozenset("updated published posted modified last on at am pm a m p".split())
+# "Updated 3 hours ago": words of a relative time, only after a label such as "Updated".
+RELATIVE_TIME_WORDS = frozenset("ago min mins minute minutes hour hours hr hrs day days week weeks".split())
+READING_TIME_RE = re.compile(r"^\d+\s*(?:min(?:ute)?s?|m)\.?\s+read$", re.IGNORECASE)
+# "Jane Doe | Updated Nov 19, 2019", "Nov. 19, 2019 / Updated Nov. 20, 2019", "May 3, 2021 • 4 min read".
+SEGMENT_SPLIT_RE = re.compile(r"\s+[|•·/]\s+")
+LABEL_WORDS = frozenset("updated published posted modified last".split())
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
 CLOCK_RE = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b|[A-Z]{2,4}\b)", re.IGNORECASE)
 # Short credit lines naming a picture agency ("Getty Images", "Photo: Gene J. Puskar / AP").
 PICTURE_AGENCY_RE = re.compile(
-    r"(?:getty images|shutterstock|alamy|reuters|afp|associated press|\bap\b|\bepa\b|image copyright)\s*$",
+    r"(?:getty images|shutterstock|alamy|reuters|afp|associated press|\bap\b|\bepa\b|image copyright)"
+    r"(?:\s*/\s*(?:istock(?:photo)?|getty images plus|e\+))?\s*$",
     re.IGNORECASE,
 )
 CREDIT_LINE_RE = re.compile(
-    r"^(?:photo(?:graph)?s?|images?|picture|credit|source|copyright)\s*(?::|by\b|/|©)|^(?:©|\(c\)\s)",
+    r"^(?:photo(?:graph)?s?|images?|picture|credit|source|copyright)\s*(?::|by\b|/|©)|^(?:©|\(c\)\s)"
+    r"|^credits?\s*(?:\.\.\.|…)|^(?:photo )?illustration(?: by\b|\s*:)|^courtesy(?: of\b|\s*:| photo\b)",
     re.IGNORECASE,
 )
 # A caption with its credit in brackets at the end: "... in Littleton, Colo. (AP Photo/David Z.)".
@@ -40,6 +48,13 @@ TRAILING_CREDIT_RE = re.compile(
     r"|\([^()]*/\s*(?:getty images|ap|reuters|afp|epa)\s*\)\s*$",
     re.IGNORECASE,
 )
+# Staff credits under or over a story: "Reviewed by Hansa D. Bhargava, MD", "Reporting by X;
+# Editing by Y", "Additional reporting by Z" (Reuters, health sites).
+STAFF_CREDIT_RE = re.compile(
+    r"^(?:(?:medically )?reviewed|(?:additional )?reporting|editing|edited|fact[- ]checked|written)\s+by\s+\S",
+    re.IGNORECASE,
+)
+MAX_STAFF_CREDIT_WORDS = 30
 NAME_CONNECTORS = frozenset("and & und et y e".split())
 MAX_META_LINE_WORDS = 14
 
@@ -51,11 +66,18 @@ def words(line: str) -> list[str]:
 def is_dateline(line: str) -> bool:
     """A line made only of date and time words ("Published 2:16 AM EST Nov 20, 2019")."""
     tokens = [t.casefold() for t in words(line)]
-    if not tokens or len(tokens) > MAX_META_LINE_WORDS:
+    # Two stamps ("Published 6:00 AM ET Tue, 19 Nov 2019 Updated 10:14 AM ET ...") run longer.
+    if not tokens or len(tokens) > 2 * MAX_META_LINE_WORDS:
         return False
     if "|" in line:
         return False
+    if tokens[0] in LABEL_WORDS and all(
+        t.isdigit() or t in DATE_WORDS or t in RELATIVE_TIME_WORDS for t in tokens
+    ):
+        return True
     if not all(t.isdigit() or t in DATE_WORDS for t in tokens):
+        if len(tokens) > MAX_META_LINE_WORDS:
+            return False
         # In any language, "11 апреля 2023" is a day, a month word and a year.
         numbers = [t for t in tokens if t.isdigit()]
         return len(tokens) <= 4 and len(tokens) - len(numbers) == 1 and any(YEAR_RE.fullmatch(n) for n in numbers)
@@ -81,6 +103,11 @@ def is_byline(line: str, author_names: Iterable[str] = ()) -> bool:
     return bool(named) and sum(t in known for t in named) >= max(2, len(named) - 3)
 
 
+def is_staff_credit(line: str) -> bool:
+    """A "Reviewed by ..." or "Reporting by ...; Editing by ..." line."""
+    return bool(STAFF_CREDIT_RE.match(line.strip())) and len(words(line)) <= MAX_STAFF_CREDIT_WORDS
+
+
 def is_photo_credit(line: str) -> bool:
     """A credit line ("Photo: X / AP", "Getty Images", "© X") or a caption ending in its credit."""
     if TRAILING_CREDIT_RE.search(line):
@@ -90,7 +117,41 @@ def is_photo_credit(line: str) -> bool:
     return bool(CREDIT_LINE_RE.match(line) or PICTURE_AGENCY_RE.search(line))
 
 
+def _is_metadata_segment(segment: str, author_names: Iterable[str]) -> bool:
+    return (
+        is_dateline(segment)
+        or is_byline(segment, author_names)
+        or bool(READING_TIME_RE.match(segment))
+        or bool(PICTURE_AGENCY_RE.fullmatch(segment))
+    )
+
+
+def is_segmented_metadata(line: str, author_names: Iterable[str] = ()) -> bool:
+    """A byline and a stamp joined by "|", "/" or "•" ("Jane Doe | Updated Nov 19, 2019").
+
+    Every part must be a byline, dateline, reading time or agency, and one part must carry a
+    label ("Updated", "By ...") or a reading time: a row of bare dates is a table row.
+    """
+    segments = [part.strip() for part in SEGMENT_SPLIT_RE.split(line.strip().strip("|•·").strip())]
+    segments = [part for part in segments if part]
+    if not 2 <= len(segments) <= 4 or not all(_is_metadata_segment(part, author_names) for part in segments):
+        return False
+    return any(
+        words(part)[0].casefold() in LABEL_WORDS or BY_PREFIX_RE.match(part) or READING_TIME_RE.match(part)
+        for part in segments
+        if words(part)
+    )
+
+
 def is_article_metadata(line: str, author_names: Iterable[str] = ()) -> bool:
     """True for bylines, datelines and photo credits: text about the article, not of it."""
-    return is_dateline(line) or is_byline(line, author_names) or is_photo_credit(line)
+    names = list(author_names)
+    return (
+        is_dateline(line)
+        or is_byline(line, names)
+        or is_photo_credit(line)
+        or is_staff_credit(line)
+        or bool(READING_TIME_RE.match(line.strip()))
+        or is_segmented_metadata(line, names)
+    )
 
