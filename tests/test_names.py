@@ -15,6 +15,7 @@ from cstosearch.engines.opensearch.engine import OpenSearchEngine
 from cstosearch.engines.opensearch.spellings import SpellingWeights, bm25_idf
 from cstosearch.engines.whoosh.store import WhooshStore
 from cstosearch.index import ArticleIndex
+from cstosearch.names import grouping
 from cstosearch.names.expand import expand_names
 from cstosearch.names.learning import relearn
 from cstosearch.names.overrides import BadOverrides
@@ -276,6 +277,17 @@ def test_nightly_run_updates_the_groups(index_copy):
     index_copy.indexer().run([inbox], prune=True)
     assert "Kadhafi" not in group_of(index_copy.index_dir, "Qaddafi")
     assert engine.search(SearchRequest("Gaddafi", page_size=1)).total == LIBYA_ARTICLES
+
+
+def test_a_nightly_run_learns_every_name_again_when_the_rules_changed(index_copy, monkeypatch):
+    inbox = index_copy.index_dir.parent / "sources"
+    article = next(a for a in names_articles() if "Qaddafi" in a["title"])
+    write_jsonl(inbox / "night.jsonl", [{**article, "id": "late", "url": "https://example.org/late"}])
+    monkeypatch.setattr(grouping, "LEARNING_REVISION", grouping.LEARNING_REVISION + 1)
+    report = index_copy.indexer().run([inbox])
+    assert report.names["keys_weighed"] == "all"
+    write_jsonl(inbox / "night2.jsonl", [{**article, "id": "later", "url": "https://example.org/later"}])
+    assert index_copy.indexer().run([inbox]).names["keys_weighed"] != "all"
 
 
 def test_an_index_without_statistics_is_read_once(index_copy):

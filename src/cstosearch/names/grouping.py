@@ -9,9 +9,11 @@ keeps to one spelling; ``Iran`` and ``Iraq``, ``Obama`` and ``Osama`` are often 
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +46,9 @@ MIN_LETTERS = 4
 # in any case (when the index can say): "Could" or "Police" are common words, not names.
 MIN_CAPITALISED = 0.7
 EVIDENCE_WORDS = 8
+# Raise when the way groups are learned changes beyond the thresholds here and in ``neighbours``
+# (whose values ``rules_signature`` reads itself): a nightly run then learns every name again.
+LEARNING_REVISION = 2
 
 
 @dataclass
@@ -135,6 +140,20 @@ def learn_groups(articles: Mapping[str, Mentions],
         rejections += rejected
     groups.sort(key=lambda group: (-sum(group.counts.values()), group.head))
     return Learned(groups, rejections, frequency)
+
+
+def rules_signature() -> str:
+    """What the groups learned depend on besides the articles: the transliteration rules, the
+    thresholds and the revision. A learning kept from other rules is not added to."""
+    from cstosearch.names import neighbours, spelling
+
+    def numbers(module) -> dict:
+        return {name: value for name, value in vars(module).items()
+                if name.isupper() and isinstance(value, int | float)}
+
+    described = repr((LEARNING_REVISION, spelling.RULES, sorted(numbers(sys.modules[__name__]).items()),
+                      sorted(numbers(neighbours).items())))
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
 def update_learned(previous: Learned, fresh: Learned, keys: Collection[str]) -> Learned:

@@ -10,7 +10,7 @@ from pathlib import Path
 from cstosearch.bookkeeping import LOCK_FILE, RunLock, utc_now
 from cstosearch.index import ArticleIndex
 from cstosearch.names.corpus import NameCorpus
-from cstosearch.names.grouping import Learned, learn_groups, update_learned
+from cstosearch.names.grouping import Learned, learn_groups, rules_signature, update_learned
 from cstosearch.names.overrides import apply_merges, default_overrides_path, read_overrides
 from cstosearch.names.spelling import spelling_key
 from cstosearch.names.stats import STATS_FILE, NameStats
@@ -71,9 +71,14 @@ class NameLearning:
         same, only the keys of the names whose articles changed since (a nightly run). Returns what
         was learned and the keys weighed (None: all)."""
         stats = self.stats
-        kept_apart = tuple(sorted(tuple(sorted(p.lower() for p in pair)) for pair in self.overrides.never))
+        # What the last learning must share with this one to be added to: the rules and the pairs
+        # the overrides keep apart (merges are applied after learning).
+        learned_with = (rules_signature(),
+                        tuple(sorted(tuple(sorted(p.lower() for p in pair)) for pair in self.overrides.never)))
+        if stats.learned_with[:1] != learned_with[:1]:
+            stats.keys.clear()  # keys of other transliteration rules
         keys = None
-        if not self.every_name and stats.learned is not None and stats.learned_with == kept_apart:
+        if not self.every_name and stats.learned is not None and stats.learned_with == learned_with:
             asked = set(stats.changes)
             now: Counter[str] = Counter()
             for mentions in stats.articles.values():
@@ -83,7 +88,7 @@ class NameLearning:
                                keys=keys, key_cache=stats.keys)
         if keys is not None:
             learned = update_learned(stats.learned, learned, keys)
-        stats.remember(learned, kept_apart)
+        stats.remember(learned, learned_with)
         return learned, keys
 
     def _any_case_frequency(self, corpus: NameCorpus, keys: set[str] | None) -> Callable[[str, int], int]:

@@ -13,7 +13,7 @@ from cstosearch.analysis import fold
 # Applied in order to the folded word. Each rule says which spellings one sound is written with
 # when a name is carried over from another alphabet; the vowels that romanisations disagree on
 # fall into two classes (front e/i/y, back o/u), and doubled letters are written once.
-_RULES: tuple[tuple[str, str], ...] = (
+RULES: tuple[tuple[str, str], ...] = (
     (r"[^a-z]", ""),             # hyphens, spaces, apostrophes: al-Qaida, Al Qaeda
     (r"sch|sh|sz", "S"),         # Schoigu, Shoigu
     (r"tch|tsch|ch", "C"),       # Tchetchenia, Chechnya
@@ -31,7 +31,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"(?<=[aiu])h$", ""),       # Hezbollah, Hizbulla
     (r"(.)\1+", r"\1"),          # Gaddafi, Gadafi
 )
-_COMPILED = tuple((re.compile(pattern), replacement) for pattern, replacement in _RULES)
+_COMPILED = tuple((re.compile(pattern), replacement) for pattern, replacement in RULES)
 
 
 def spelling_key(name: str) -> str:

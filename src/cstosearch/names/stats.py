@@ -36,7 +36,8 @@ class NameStats:
         self.changes: Counter[str] = Counter()
         self.keys: dict[str, str] = {}  # each name's transliteration key, computed once
         self.learned: Learned | None = None
-        self.learned_with: tuple = ()  # the pairs the overrides kept apart when it was learned
+        # The rules and the pairs the overrides kept apart when it was learned.
+        self.learned_with: tuple = ()
 
     def note(self, article_id: str, document: dict) -> None:
         """Record the names of an index document that is being added or replaced."""
@@ -95,7 +96,7 @@ class NameStats:
         if self.learned is not None:
             # Their fields are plain values already: a shallow copy is enough (asdict copies deeply, slowly).
             learned = ([dict(vars(g)) for g in self.learned.groups], [dict(vars(r)) for r in self.learned.rejections])
-        data = (STATS_VERSION, plain, dict(self.changes), self.keys, learned, list(self.learned_with))
+        data = (STATS_VERSION, plain, dict(self.changes), self.keys, learned, self.learned_with)
         write_atomically(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
     @classmethod
