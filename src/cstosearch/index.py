@@ -12,44 +12,18 @@ import os
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from cstosearch.analysis import fold, news_analyzer, split_words
 from cstosearch.article import Article
 from cstosearch.errors import IndexMissing, IndexOutdated
+from cstosearch.whoosh_speedups import speed_up_whoosh_writing
+
+speed_up_whoosh_writing()
 
 INDEX_NAME = "articles"
 AUTHOR_SEPARATOR = "\x1f"
 WHOOSH_DIR = "whoosh"
-
-
-def _remember_missing_length_columns() -> None:
-    """Make Whoosh's per-document reader remember which fields have no lengths column.
-
-    When a segment is written, every posting asks for its field's length; for a field that
-    keeps none (ids, facets, the word list) Whoosh looks for the file on disk each time: one
-    ``stat`` per posting, about a fifth of the indexing time. A finished segment's files do not
-    change, so the answer is kept per reader.
-    """
-    if getattr(W3PerDocReader, "_remembers_missing_columns", False):
-        return
-    look_up = W3PerDocReader._cached_reader
-
-    def cached_reader(self, fieldname, column):
-        missing = self.__dict__.setdefault("_missing_columns", set())
-        if fieldname in missing:
-            return None
-        reader = look_up(self, fieldname, column)
-        if reader is None:
-            missing.add(fieldname)
-        return reader
-
-    W3PerDocReader._cached_reader = cached_reader
-    W3PerDocReader._remembers_missing_columns = True
-
-
-_remember_missing_length_columns()
 
 
 def build_schema() -> Schema:
