@@ -13,13 +13,14 @@ import hashlib
 import math
 import random
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from cstosearch.names import neighbours as neighbour_evidence
 from cstosearch.names.mentions import Mentions
 from cstosearch.names.neighbours import Neighbours
+from cstosearch.names.spelling import RULES as TRANSLITERATION_RULES
 from cstosearch.names.spelling import spelling_key
 
 # A spelling needs this many articles to start a group; a spelling seen in one article may only
@@ -145,14 +146,12 @@ def learn_groups(articles: Mapping[str, Mentions],
 def rules_signature() -> str:
     """What the groups learned depend on besides the articles: the transliteration rules, the
     thresholds and the revision. A learning kept from other rules is not added to."""
-    from cstosearch.names import neighbours, spelling
 
-    def numbers(module) -> dict:
-        return {name: value for name, value in vars(module).items()
-                if name.isupper() and isinstance(value, int | float)}
+    def numbers(names: dict) -> list:
+        return sorted((name, value) for name, value in names.items()
+                      if name.isupper() and isinstance(value, int | float))
 
-    described = repr((LEARNING_REVISION, spelling.RULES, sorted(numbers(sys.modules[__name__]).items()),
-                      sorted(numbers(neighbours).items())))
+    described = repr((LEARNING_REVISION, TRANSLITERATION_RULES, numbers(globals()), numbers(vars(neighbour_evidence))))
     return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
