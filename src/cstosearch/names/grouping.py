@@ -80,6 +80,31 @@ class Rejection:
 
 
 @dataclass
+class MentionCounts:
+    """In how many articles each name, and each pair of capitalised words side by side, is written."""
+
+    names: Counter
+    pairs: Counter
+
+
+def count_mentions(articles: Mapping[str, Mentions]) -> MentionCounts:
+    names: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    for found in articles.values():
+        names.update(found.names)
+        pairs.update(found.pairs)
+    return MentionCounts(names, pairs)
+
+
+def cached_key(name: str, cache: dict[str, str]) -> str:
+    """``name``'s transliteration key, computed once into ``cache``."""
+    key = cache.get(name)
+    if key is None:
+        key = cache[name] = spelling_key(name)
+    return key
+
+
+@dataclass
 class Learned:
     groups: list[NameGroup]
     rejections: list[Rejection]
@@ -90,27 +115,24 @@ class Learned:
 def learn_groups(articles: Mapping[str, Mentions],
                  any_case_frequency: Callable[[str, int], int] | None = None,
                  forbidden: Callable[[str, str], bool] | None = None, seed: int = 0,
-                 keys: Collection[str] | None = None, key_cache: dict[str, str] | None = None) -> Learned:
+                 keys: Collection[str] | None = None, key_cache: dict[str, str] | None = None,
+                 counts: MentionCounts | None = None) -> Learned:
     """Groups of spellings learned from each article's names, and the candidate pairs rejected.
 
     ``any_case_frequency(word, at_most)`` says how many articles hold a word in any case (from the
     index; counting may stop past ``at_most``), to leave out common words that are often
     capitalised; ``forbidden`` names pairs never to join. With ``keys``, only the names with one of
     these transliteration keys are weighed (a nightly run: the keys of the names it added or removed).
-    ``key_cache`` keeps each name's key across runs (filled as keys are computed).
+    ``key_cache`` keeps each name's key across runs (filled as keys are computed); ``counts`` are
+    ``count_mentions(articles)`` when the caller has them already.
     """
     key_cache = {} if key_cache is None else key_cache
-    frequency: Counter[str] = Counter()
-    pair_frequency: Counter[str] = Counter()
-    for found in articles.values():
-        frequency.update(found.names)
-        pair_frequency.update(found.pairs)
+    counts = count_mentions(articles) if counts is None else counts
+    frequency, pair_frequency = counts.names, counts.pairs
     buckets: dict[str, list[str]] = defaultdict(list)
     for name in frequency:
         if len(name) >= MIN_LETTERS and _VOWEL.search(name):
-            key = key_cache.get(name)
-            if key is None:
-                key = key_cache[name] = spelling_key(name)
+            key = cached_key(name, key_cache)
             if keys is None or key in keys:
                 buckets[key].append(name)
     # A group needs a spelling seen in two articles; the others may be seen once.
@@ -197,10 +219,7 @@ class _Profiles:
         self._keys = keys
 
     def key_of(self, name: str) -> str:
-        key = self._keys.get(name)
-        if key is None:
-            key = self._keys[name] = spelling_key(name)
-        return key
+        return cached_key(name, self._keys)
 
     def of(self, names: tuple[str, ...], own_key: str) -> dict[str, float]:
         """The context of one spelling, or of several taken together (a group so far)."""

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from cstosearch.bookkeeping import LOCK_FILE, RunLock, utc_now
 from cstosearch.index import ArticleIndex
 from cstosearch.names.corpus import NameCorpus
-from cstosearch.names.grouping import Learned, learn_groups, rules_signature, update_learned
+from cstosearch.names.grouping import (
+    Learned,
+    MentionCounts,
+    cached_key,
+    count_mentions,
+    learn_groups,
+    rules_signature,
+    update_learned,
+)
 from cstosearch.names.overrides import apply_merges, default_overrides_path, read_overrides
-from cstosearch.names.spelling import spelling_key
 from cstosearch.names.stats import STATS_FILE, NameStats
 from cstosearch.names.storage import write_groups
 from cstosearch.store import ArticleStore
@@ -77,21 +83,19 @@ class NameLearning:
                         tuple(sorted(tuple(sorted(p.lower() for p in pair)) for pair in self.overrides.never)))
         if stats.learned_with[:1] != learned_with[:1]:
             stats.keys.clear()  # keys of other transliteration rules
+        counts = count_mentions(stats.articles)  # once, for the choice of keys and both passes
         keys = None
         if not self.every_name and stats.learned is not None and stats.learned_with == learned_with:
-            asked = set(stats.changes)
-            now: Counter[str] = Counter()
-            for mentions in stats.articles.values():
-                now.update(mentions.names & asked)
-            keys = {stats.keys.get(name) or spelling_key(name) for name in stats.changed_names(now, RELEARN_CHANGE)}
-        learned = learn_groups(stats.articles, self._any_case_frequency(corpus, keys), self.overrides.forbids,
-                               keys=keys, key_cache=stats.keys)
+            keys = {cached_key(name, stats.keys) for name in stats.changed_names(counts.names, RELEARN_CHANGE)}
+        learned = learn_groups(stats.articles, self._any_case_frequency(corpus, keys, counts), self.overrides.forbids,
+                               keys=keys, key_cache=stats.keys, counts=counts)
         if keys is not None:
             learned = update_learned(stats.learned, learned, keys)
         stats.remember(learned, learned_with)
         return learned, keys
 
-    def _any_case_frequency(self, corpus: NameCorpus, keys: set[str] | None) -> Callable[[str, int], int]:
+    def _any_case_frequency(self, corpus: NameCorpus, keys: set[str] | None,
+                            counts: MentionCounts) -> Callable[[str, int], int]:
         """``count(word, at_most)`` as learning asks it, answered by the corpus.
 
         A store that counts in batches is surveyed first: learning runs once with every word
@@ -107,7 +111,8 @@ class NameLearning:
             bounds[word] = max(at_most, bounds.get(word, at_most))
             return at_most + 1
 
-        learn_groups(self.stats.articles, survey, self.overrides.forbids, keys=keys, key_cache=self.stats.keys)
+        learn_groups(self.stats.articles, survey, self.overrides.forbids, keys=keys, key_cache=self.stats.keys,
+                     counts=counts)
         counted = corpus.any_case_counts(bounds)
 
         def count(word: str, at_most: int) -> int:
