@@ -9,11 +9,16 @@ with ``slop``: each word within ``slop`` positions after the one before it, in o
 
 from __future__ import annotations
 
+import pickle
+from itertools import chain
+
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 
 from cstosearch.engines.whoosh.deadline import Deadline
+from cstosearch.engines.whoosh.postings import block_ids
 
 POSITION_BITS = 24  # positions within one field of one article stay far below 16 million
 
@@ -58,7 +63,7 @@ def phrase_documents(generation, fieldname: str, stems: tuple[str, ...], slop: i
             following = keys[stem]
             near = np.zeros(len(following), dtype=bool)
             for distance in range(1, max(1, slop) + 1):
-                near |= np.isin(following - distance, ends)
+                near |= _held(ends, following - distance)
             ends = following[near]
             if not len(ends):
                 break
@@ -79,6 +84,9 @@ def _position_keys(matcher, documents: np.ndarray, deadline: Deadline) -> np.nda
             matcher.next()
         return np.asarray(keys, dtype=np.int64)
     decode = matcher.format.decode_positions
+    # Whoosh's own position format is decoded a block at a time; any other one value by value.
+    batch = type(matcher.format) is Positions
+    parts: list[np.ndarray] = []
     below = -1  # every document number up to here is in blocks already passed
     while matcher.is_active():
         block_max = matcher.block_max_id()
@@ -89,18 +97,46 @@ def _position_keys(matcher, documents: np.ndarray, deadline: Deadline) -> np.nda
                 below = block_max
                 matcher._next_block()
                 continue
-            matcher._read_ids()
         start = matcher._i
-        ids = np.asarray(matcher._ids[start:], dtype=np.int64)
-        chosen = np.flatnonzero(np.isin(ids, documents, assume_unique=True))
+        ids = block_ids(matcher)[start:]
+        chosen = np.flatnonzero(_held(documents, ids))
         if len(chosen):
             if matcher._values is None:
                 matcher._read_values()
             values = matcher._values
-            for i in chosen.tolist():
-                base = int(ids[i]) << POSITION_BITS
-                keys.extend(base | p for p in decode(values[start + i]))
+            if batch:
+                parts.append(_block_keys(ids[chosen], [values[start + i] for i in chosen.tolist()]))
+            else:
+                for i in chosen.tolist():
+                    base = int(ids[i]) << POSITION_BITS
+                    keys.extend(base | p for p in decode(values[start + i]))
             deadline.check()
         below = block_max
         matcher._next_block()
-    return np.asarray(keys, dtype=np.int64)
+    parts.append(np.asarray(keys, dtype=np.int64))
+    return np.concatenate(parts)
+
+
+def _block_keys(documents: np.ndarray, values: list[bytes]) -> np.ndarray:
+    """Position keys of ``documents`` from their values in Whoosh's ``Positions`` format.
+
+    Each value is a 4-byte count and a protocol-2 pickle of the gaps between positions (its
+    final STOP sometimes cut off). The pickles are joined into one pickled list of lists, so
+    one C call decodes a whole block, and the gaps become positions as arrays.
+    """
+    bodies = b"".join(value[6:-1] if value.endswith(b".") else value[6:] for value in values)
+    gaps = pickle.loads(b"\x80\x02](" + bodies + b"e.")
+    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+    flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(flat)
+    firsts = np.cumsum(counts) - counts
+    positions = running - np.repeat(running[firsts] - flat[firsts], counts)
+    return (np.repeat(documents, counts) << POSITION_BITS) | positions
+
+
+def _held(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``wanted`` are in ``sorted_keys`` (ascending), by binary search."""
+    if not len(sorted_keys):
+        return np.zeros(len(wanted), dtype=bool)
+    where = np.minimum(np.searchsorted(sorted_keys, wanted), len(sorted_keys) - 1)
+    return sorted_keys[where] == wanted

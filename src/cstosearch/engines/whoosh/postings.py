@@ -26,14 +26,27 @@ def posting_blocks(matcher) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         yield np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
         return
     while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
+        ids = block_ids(matcher)
         if matcher._weights is None:
             matcher._read_weights()
         start = matcher._i
-        yield (np.asarray(matcher._ids[start:], dtype=np.int64),
-               np.asarray(matcher._weights[start:], dtype=np.float64))
+        yield ids[start:], np.asarray(matcher._weights[start:], dtype=np.float64)
         matcher._next_block()
+
+
+def block_ids(matcher: W3LeafMatcher) -> np.ndarray:
+    """The document numbers of the matcher's current block, as an array.
+
+    Whoosh stores them as gaps and adds them up in a Python generator; ``cumsum`` does it at once.
+    """
+    if matcher._ids is None:
+        if matcher._byteids:
+            matcher._read_ids()
+        else:
+            if matcher._data is None:
+                matcher._read_data()
+            matcher._ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+    return np.asarray(matcher._ids, dtype=np.int64)
 
 
 class PostingArrays:
