@@ -181,7 +181,7 @@ class WhooshSearchEngine:
         total = int(np.count_nonzero(allowed))
         suggestion = ""
         if request.query and total < SPELLING_BELOW:
-            suggestion = suggest_spelling(generation.searcher, request.query)
+            suggestion = suggest_spelling(generation.searcher, request.query, generation.spelling)
         explanation = _explain(parsed, translator, live, relaxed, variants) if request.explain else None
         return SearchPage(
             query=request.query, total=total, page=request.page, page_size=request.page_size,

@@ -12,6 +12,7 @@ from collections import OrderedDict
 import numpy as np
 
 from cstosearch.engines.whoosh.postings import PostingArrays, posting_bytes
+from cstosearch.engines.whoosh.spelling import SpellingLexicon
 from cstosearch.engines.whoosh.vector_scoring import FieldLengths
 from cstosearch.index import AUTHOR_SEPARATOR
 
@@ -20,6 +21,8 @@ from cstosearch.index import AUTHOR_SEPARATOR
 MASK_CACHE_BYTES = 48_000_000
 POSTING_CACHE_BYTES = 96_000_000
 RESULT_CACHE_ENTRIES = 512
+# Lexicon terms kept for did-you-mean, in blocks by their first two letters.
+SPELLING_CACHE_TERMS = 400_000
 
 
 class CodedColumn:
@@ -110,6 +113,7 @@ class Generation:
         self._warm = False
         self.lengths = FieldLengths(searcher)
         self.postings = PostingArrays(BoundedCache(POSTING_CACHE_BYTES, weigh=posting_bytes))
+        self.spelling = SpellingLexicon(searcher.reader(), BoundedCache(SPELLING_CACHE_TERMS, weigh=len))
         # The name groups searches expand with, and the groups file they were read from.
         self.variants = None
         self.names_signature = None

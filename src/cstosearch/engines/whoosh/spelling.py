@@ -1,20 +1,54 @@
-"""Did-you-mean: rare query words replaced by much commoner near spellings from the index."""
+"""Did-you-mean: rare query words replaced by much commoner near spellings from the index.
+
+Near spellings are the index terms that share the word's first two letters and lie within two
+edits (Damerau-Levenshtein, adjacent swaps counted once), as Whoosh's ``terms_within`` finds
+them; the distances are computed by rapidfuzz in C over each two-letter block of the lexicon,
+read once per index generation, instead of one Python edit-distance call per term.
+"""
 
 from __future__ import annotations
 
 import re
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 SPELLING_RARE_BELOW = 50
+SPELLING_FIELD = "body"
+MAX_EDITS = 2
+SHARED_PREFIX = 2
 _OPERATORS = re.compile(r'"|\bOR\b|\bNOT\b|\bAND\b|(^|\s)[-+]|\w:|\*')
 
 
-def suggest_spelling(searcher, text: str) -> str:
+class SpellingLexicon:
+    """The spelling field's terms by their first letters, read once per generation.
+
+    ``cache`` is any object with ``get(key, make)`` (the generation's bounded cache).
+    """
+
+    def __init__(self, reader, cache) -> None:
+        self.reader = reader
+        self.cache = cache
+
+    def starting_with(self, prefix: str) -> list[str]:
+        """Every term of the spelling field that begins with ``prefix``, in lexicon order."""
+        return self.cache.get(prefix, lambda: [t.decode("utf-8") if isinstance(t, bytes) else t
+                                               for t in self.reader.expand_prefix(SPELLING_FIELD, prefix)])
+
+    def near(self, term: str) -> list[str]:
+        """Terms within ``MAX_EDITS`` edits of ``term`` that share its first letters, in lexicon order."""
+        terms = self.starting_with(term[:SHARED_PREFIX])
+        found = process.extract(term, terms, scorer=OSA.distance, score_cutoff=MAX_EDITS, limit=None)
+        return [terms[index] for _, _, index in sorted(found, key=lambda item: item[2])]
+
+
+def suggest_spelling(searcher, text: str, lexicon: SpellingLexicon) -> str:
     """The query with rare words replaced by much commoner near spellings, or "" if none."""
     words = re.findall(r"(?<![\w:\-])[A-Za-z][\w'’]{3,}", text)
     if not words or len(words) > 6 or _OPERATORS.search(text):
         return ""
     reader = searcher.reader()
-    analyzer = searcher.schema["body"].analyzer
+    analyzer = searcher.schema[SPELLING_FIELD].analyzer
     changed = text
     for word in words:
         stems = [t.text for t in analyzer(word)]
@@ -24,7 +58,7 @@ def suggest_spelling(searcher, text: str) -> str:
         if own >= SPELLING_RARE_BELOW:
             continue
         best, best_count = "", own
-        for candidate in reader.terms_within("body", stems[0], maxdist=2, prefix=2):
+        for candidate in lexicon.near(stems[0]):
             count = _document_frequency(reader, candidate)
             if count > best_count:
                 best, best_count = candidate, count
