@@ -21,8 +21,6 @@ from cstosearch.index import AUTHOR_SEPARATOR
 MASK_CACHE_BYTES = 48_000_000
 POSTING_CACHE_BYTES = 96_000_000
 RESULT_CACHE_ENTRIES = 512
-# Lexicon terms kept for did-you-mean, in blocks by their first two letters.
-SPELLING_CACHE_TERMS = 400_000
 
 
 class CodedColumn:
@@ -113,7 +111,7 @@ class Generation:
         self._warm = False
         self.lengths = FieldLengths(searcher)
         self.postings = PostingArrays(BoundedCache(POSTING_CACHE_BYTES, weigh=posting_bytes))
-        self.spelling = SpellingLexicon(searcher.reader(), BoundedCache(SPELLING_CACHE_TERMS, weigh=len))
+        self.spelling = SpellingLexicon(searcher.reader())
         # The name groups searches expand with, and the groups file they were read from.
         self.variants = None
         self.names_signature = None
@@ -135,7 +133,8 @@ class Generation:
         return self._live
 
     def warm(self, columns: tuple[str, ...], length_fields: tuple[str, ...]) -> None:
-        """Load what nearly every search reads (live documents, columns, field lengths), once."""
+        """Load what nearly every search reads (live documents, columns, field lengths, the lexicon
+        did-you-mean looks in), once."""
         if self._warm:
             return
         self.live()
@@ -143,6 +142,7 @@ class Generation:
             self.column(fieldname)
         for fieldname in length_fields:
             self.lengths.of(fieldname)
+        self.spelling.load()
         self._warm = True
 
     def mask(self, key, make) -> np.ndarray:
