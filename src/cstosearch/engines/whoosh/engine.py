@@ -304,12 +304,10 @@ def _facet_counts(generation: Generation, matched: np.ndarray, filters) -> dict[
                 docs = docs & mask
         column = generation.column(fieldname)
         tally = column.counts(docs)
-        pairs = [(column.labels[code], int(tally[code])) for code in np.flatnonzero(tally)]
-        pairs = [(value, count) for value, count in pairs if value]
         if facet in ("outlet", "author"):
-            ordered = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:FACET_LIMIT]
+            ordered = column.most_common(tally, FACET_LIMIT)
         else:
-            ordered = sorted(pairs, reverse=True)[:FACET_LIMIT if facet == "year" else MONTH_FACET_LIMIT]
+            ordered = column.latest(tally, FACET_LIMIT if facet == "year" else MONTH_FACET_LIMIT)
         counts[facet] = [FacetValue(value, count) for value, count in ordered]
     return counts
 

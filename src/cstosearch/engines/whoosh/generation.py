@@ -44,6 +44,7 @@ class CodedColumn:
         self.labels = list(codes)
         self.code_of = codes
         self._rank: np.ndarray | None = None
+        self._label_rank: np.ndarray | None = None
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         """How many of the documents in ``mask`` carry each code."""
@@ -60,14 +61,42 @@ class CodedColumn:
         mask[self.pair_docs[wanted[self.codes]]] = True
         return mask
 
-    def sort_rank(self) -> np.ndarray:
-        """Each document's position when the values are sorted (single-valued columns)."""
-        if self._rank is None:
+    def label_rank(self) -> np.ndarray:
+        """Each code's position when the values are sorted."""
+        if self._label_rank is None:
             order = sorted(range(len(self.labels)), key=self.labels.__getitem__)
             label_rank = np.empty(len(self.labels), dtype=np.int32)
             label_rank[order] = np.arange(len(order), dtype=np.int32)
+            self._label_rank = label_rank
+        return self._label_rank
+
+    def sort_rank(self) -> np.ndarray:
+        """Each document's position when the values are sorted (single-valued columns)."""
+        if self._rank is None:
+            label_rank = self.label_rank()
             self._rank = label_rank[self.codes] if len(self.labels) else np.zeros(self.size, dtype=np.int32)
         return self._rank
+
+    def most_common(self, tally: np.ndarray, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` non-empty values counted most in ``tally``, ties by value."""
+        present = self._present(tally)
+        if len(present) > limit:
+            # Only values counted at least as often as the limit-th one can make the list.
+            cut = np.partition(tally[present], len(present) - limit)[len(present) - limit]
+            present = present[tally[present] >= cut]
+        pairs = [(self.labels[code], int(tally[code])) for code in present.tolist()]
+        return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:limit]
+
+    def latest(self, tally: np.ndarray, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` greatest non-empty values counted in ``tally``, greatest first."""
+        present = self._present(tally)
+        chosen = present[np.argsort(-self.label_rank()[present], kind="stable")][:limit]
+        return [(self.labels[code], int(tally[code])) for code in chosen.tolist()]
+
+    def _present(self, tally: np.ndarray) -> np.ndarray:
+        present = np.flatnonzero(tally)
+        empty = self.code_of.get("")
+        return present if empty is None else present[present != empty]
 
 
 class BoundedCache:
