@@ -181,6 +181,15 @@ def test_merge_keeps_a_lead_paragraph_before_the_first_shared_line():
     assert merge_lines(base, other) == [lead, *base]
 
 
+def test_merge_passes_over_a_photo_credit_between_the_lead_and_the_first_shared_line():
+    lead = "The council voted on Tuesday to open the river bank to walkers, ending a dispute that ran for ten years."
+    base = ["one two three four five six", "seven eight nine ten eleven twelve"]
+    other = ["Home", lead, "West Mercia Police", *base]
+    assert merge_lines(base, other) == [lead, *base]
+    three_labels = ["Home", lead, "Photo gallery", "Keyboard via iFixit", "West Mercia Police", *base]
+    assert merge_lines(base, three_labels) == base
+
+
 SENTENCES = [
     f"Sentence {n} of the council story tells what the city decided about the river bank on Tuesday."
     for n in range(1, 9)
