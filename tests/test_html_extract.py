@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from cstosearch.cli import cli
 from cstosearch.errors import UnreadableSource
 from cstosearch.evaluation import matching
+from cstosearch.evaluation.extractors import project_extractor
+from cstosearch.evaluation.pages import Page
 from cstosearch.evaluation.report import evaluate_folder, format_table
 from cstosearch.ingest.files import read_raw_bytes
 from cstosearch.ingest.html import declared_charset, extract_article, read_html
@@ -117,6 +119,11 @@ def test_short_body_is_extracted_but_refused_by_the_ingester():
     with pytest.raises(UnreadableSource) as caught:
         read_html(SHORT_PAGE, "short.html")
     assert caught.value.reason == "no article text found"
+
+
+def test_eval_extract_scores_the_extractor_not_the_ingest_policy():
+    page = Page("short", SHORT_PAGE, body="Back in an hour.")
+    assert project_extractor(page).body == "Back in an hour."
 
 
 def test_index_skips_and_reports_a_page_under_five_words(tmp_path):
