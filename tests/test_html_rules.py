@@ -14,6 +14,7 @@ from cstosearch.ingest.html.body import choose_body, clean_paragraphs
 from cstosearch.ingest.html.body_lines import is_article_metadata, is_byline, is_dateline, is_photo_credit
 from cstosearch.ingest.html.body_merge import merge_lines, without_unshared_labels
 from cstosearch.ingest.html.bylines import clean_author_names
+from cstosearch.ingest.html.page import without_page_header
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "html-pages"
 PARAGRAPHS = "".join(
@@ -160,6 +161,17 @@ def test_teasers_and_player_labels_are_not_body_text():
         SENTENCES[1],
     ]
     assert clean_paragraphs(lines, []) == [SENTENCES[0], lines[7], SENTENCES[1]]
+
+
+def test_lines_above_a_repeated_headline_are_the_page_header():
+    title = "Council opens the river bank to walkers"
+    story = ["Sentence one of the story.", "Sentence two of the story."]
+    assert without_page_header([title, *story], (title, "")) == story
+    assert without_page_header(["Review", "A teaser of another story.", title, *story], (title, "")) == story
+    # Past the first lines, or a word or two long, the headline's words are the story's own.
+    assert without_page_header(["a", "b", "c", title, *story], (title, "")) == ["a", "b", "c", title, *story]
+    short_title = ["Intro line.", "Mozilla", *story]
+    assert without_page_header(short_title, ("Mozilla", "")) == short_title
 
 
 def test_merge_keeps_inner_lines_and_drops_edge_lines():

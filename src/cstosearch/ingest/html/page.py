@@ -17,6 +17,21 @@ from cstosearch.ingest.html.metadata import extract_metadata
 from cstosearch.ingest.html.tree_text import clean_text, remove_keep_tail
 from cstosearch.ingest.normalize import normalize_url
 
+# The headline is stated within the first lines or not at all; what stands above it is the
+# page's header (a section label, a kicker, a teaser of another story).
+HEADER_MAX_LINES = 3
+# Below the first line, a headline of a word or two may as well be a subheading.
+HEADLINE_MIN_WORDS = 3
+
+
+def without_page_header(paragraphs: list[str], titles: tuple[str, ...]) -> list[str]:
+    """The paragraphs after the headline when one of the first lines repeats it, else all of them."""
+    stated = {title for title in titles if title}
+    for position, line in enumerate(paragraphs[:HEADER_MAX_LINES]):
+        if clean_text(line) in stated and (position == 0 or len(line.split()) >= HEADLINE_MIN_WORDS):
+            return paragraphs[position + 1 :]
+    return paragraphs
+
 
 def extract_article(raw: bytes, source_path: str, url_hint: str = "") -> Article:
     """The Article in a saved web page, its paragraphs possibly few or none.
@@ -32,9 +47,7 @@ def extract_article(raw: bytes, source_path: str, url_hint: str = "") -> Article
         remove_keep_tail(element)
     remove_hover_cards(tree)
     lines = extract_body(tree, metadata.url or normalize_url(url_hint), metadata.authors)
-    paragraphs = clean_paragraphs(lines, captions)
-    if paragraphs and clean_text(paragraphs[0]) in (metadata.title, metadata.headline):
-        paragraphs = paragraphs[1:]
+    paragraphs = without_page_header(clean_paragraphs(lines, captions), (metadata.title, metadata.headline))
     return Article(
         paragraphs=paragraphs,
         url=metadata.url,
