@@ -7,12 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from cstosearch.cli import cli
 from cstosearch.errors import UnreadableSource
 from cstosearch.evaluation import matching
+from cstosearch.evaluation.extractors import project_extractor
+from cstosearch.evaluation.pages import Page
 from cstosearch.evaluation.report import evaluate_folder, format_table
 from cstosearch.ingest.files import read_raw_bytes
-from cstosearch.ingest.html import declared_charset, read_html
+from cstosearch.ingest.html import declared_charset, extract_article, read_html
 from cstosearch.ingest.normalize import normalize_url
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -105,6 +109,37 @@ def test_page_without_article_raises():
     with pytest.raises(UnreadableSource) as caught:
         read_page("no-article.html")
     assert caught.value.reason == "no article text found"
+
+
+SHORT_PAGE = b"<!DOCTYPE html><html><head><title>Note</title></head><body><p>Back in an hour.</p></body></html>"
+
+
+def test_short_body_is_extracted_but_refused_by_the_ingester():
+    assert extract_article(SHORT_PAGE, "short.html").paragraphs == ["Back in an hour."]
+    with pytest.raises(UnreadableSource) as caught:
+        read_html(SHORT_PAGE, "short.html")
+    assert caught.value.reason == "no article text found"
+
+
+def test_eval_extract_scores_the_extractor_not_the_ingest_policy():
+    page = Page("short", SHORT_PAGE, body="Back in an hour.")
+    assert project_extractor(page).body == "Back in an hour."
+
+
+def test_index_skips_and_reports_a_page_under_five_words(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "short.html").write_bytes(SHORT_PAGE)
+    (inbox / "story.html").write_bytes((PAGES / "two-figures.html").read_bytes())
+    report_path = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        cli, ["index", str(inbox), "--index-dir", str(tmp_path / "index"), "--procs", "1", "--report", str(report_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "short.html: no article text found" in result.stderr
+    report = json.loads(report_path.read_text())
+    assert [Path(entry["path"]).name for entry in report["failed"] + report["skipped"]] == ["short.html"]
+    assert report["added"] == 1
 
 
 def test_binary_data_raises():

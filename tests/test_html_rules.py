@@ -14,6 +14,7 @@ from cstosearch.ingest.html.body import choose_body, clean_paragraphs
 from cstosearch.ingest.html.body_lines import is_article_metadata, is_byline, is_dateline, is_photo_credit
 from cstosearch.ingest.html.body_merge import merge_lines, without_unshared_labels
 from cstosearch.ingest.html.bylines import clean_author_names
+from cstosearch.ingest.html.page import without_page_header
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "html-pages"
 PARAGRAPHS = "".join(
@@ -162,6 +163,17 @@ def test_teasers_and_player_labels_are_not_body_text():
     assert clean_paragraphs(lines, []) == [SENTENCES[0], lines[7], SENTENCES[1]]
 
 
+def test_lines_above_a_repeated_headline_are_the_page_header():
+    title = "Council opens the river bank to walkers"
+    story = ["Sentence one of the story.", "Sentence two of the story."]
+    assert without_page_header([title, *story], (title, "")) == story
+    assert without_page_header(["Review", "A teaser of another story.", title, *story], (title, "")) == story
+    # Past the first lines, or a word or two long, the headline's words are the story's own.
+    assert without_page_header(["a", "b", "c", title, *story], (title, "")) == ["a", "b", "c", title, *story]
+    short_title = ["Intro line.", "Mozilla", *story]
+    assert without_page_header(short_title, ("Mozilla", "")) == short_title
+
+
 def test_merge_keeps_inner_lines_and_drops_edge_lines():
     base = ["one two three four five six", "seven eight nine ten eleven twelve"]
     other = ["Related: a story elsewhere", "one two three four five six", "A subheading", base[1], "About us"]
@@ -179,6 +191,15 @@ def test_merge_keeps_a_lead_paragraph_before_the_first_shared_line():
     base = ["one two three four five six", "seven eight nine ten eleven twelve"]
     other = ["Home", lead, *base]
     assert merge_lines(base, other) == [lead, *base]
+
+
+def test_merge_passes_over_a_photo_credit_between_the_lead_and_the_first_shared_line():
+    lead = "The council voted on Tuesday to open the river bank to walkers, ending a dispute that ran for ten years."
+    base = ["one two three four five six", "seven eight nine ten eleven twelve"]
+    other = ["Home", lead, "West Mercia Police", *base]
+    assert merge_lines(base, other) == [lead, *base]
+    three_labels = ["Home", lead, "Photo gallery", "Keyboard via iFixit", "West Mercia Police", *base]
+    assert merge_lines(base, three_labels) == base
 
 
 SENTENCES = [

@@ -26,9 +26,10 @@ Extractor = Callable[[Page], Extraction]
 
 
 def project_extractor(page: Page) -> Extraction:
-    from cstosearch.ingest.html import read_html
+    from cstosearch.ingest.html import extract_article
 
-    article = read_html(page.html, page.page_id, url_hint=page.url)
+    # The extractor alone: the ingester's refusal of very short articles is not extraction.
+    article = extract_article(page.html, page.page_id, url_hint=page.url)
     return Extraction(
         body="\n".join(article.paragraphs),
         title=article.title,

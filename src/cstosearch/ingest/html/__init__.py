@@ -1,50 +1,26 @@
-"""Turn a saved news web page into an Article: body paragraphs, metadata and photo captions.
+"""Read a saved news web page for the index: the extracted Article, refused when its body is too short.
 
-The page is read in small steps: decode the bytes, parse once, read metadata (JSON-LD, meta
-tags, byline markup), take photo captions and hover cards out of the tree, then find the body
-text with trafilatura and readability-lxml on what is left.
+Extraction itself (`page.extract_article`) returns whatever body the page has; the refusal of a
+body under MIN_ARTICLE_WORDS words is the ingester's policy and lives here.
 """
 
 from __future__ import annotations
 
 from cstosearch.article import Article
 from cstosearch.errors import UnreadableSource
-from cstosearch.ingest.html.body import MIN_BODY_WORDS, clean_paragraphs, extract_body, word_count
-from cstosearch.ingest.html.captions import caption_elements, extract_captions
+from cstosearch.ingest.html.body import word_count
 from cstosearch.ingest.html.decoding import declared_charset, decode_html, parse_html
-from cstosearch.ingest.html.hover_cards import remove_hover_cards
-from cstosearch.ingest.html.metadata import extract_metadata
-from cstosearch.ingest.html.tree_text import clean_text, remove_keep_tail
-from cstosearch.ingest.normalize import normalize_url
+from cstosearch.ingest.html.page import extract_article
 
-__all__ = ["decode_html", "declared_charset", "parse_html", "read_html"]
+__all__ = ["MIN_ARTICLE_WORDS", "decode_html", "declared_charset", "extract_article", "parse_html", "read_html"]
+
+# Fewer words than this is a search page, an error page or a stub, not an article worth a hit.
+MIN_ARTICLE_WORDS = 5
 
 
 def read_html(raw: bytes, source_path: str, url_hint: str = "") -> Article:
     """The Article in a saved web page; raises UnreadableSource when the page holds none."""
-    text = decode_html(raw, source_path)
-    tree = parse_html(text, source_path)
-    metadata, ld = extract_metadata(tree, url_hint)
-    captions_found = caption_elements(tree)
-    captions = extract_captions(captions_found, ld)
-    for element in captions_found:
-        remove_keep_tail(element)
-    remove_hover_cards(tree)
-    lines = extract_body(tree, metadata.url or normalize_url(url_hint), metadata.authors)
-    paragraphs = clean_paragraphs(lines, captions)
-    if paragraphs and clean_text(paragraphs[0]) in (metadata.title, metadata.headline):
-        paragraphs = paragraphs[1:]
-    if word_count(paragraphs) < MIN_BODY_WORDS:
+    article = extract_article(raw, source_path, url_hint)
+    if word_count(article.paragraphs) < MIN_ARTICLE_WORDS:
         raise UnreadableSource(source_path, "no article text found")
-    return Article(
-        paragraphs=paragraphs,
-        url=metadata.url,
-        title=metadata.title,
-        subtitle=metadata.subtitle,
-        authors=metadata.authors,
-        published_at=metadata.published_at,
-        outlet_name=metadata.outlet_name,
-        captions=captions,
-        source_path=source_path,
-        language=metadata.language,
-    )
+    return article

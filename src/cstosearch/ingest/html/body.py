@@ -39,7 +39,8 @@ WORD_RE = re.compile(r"\w+")
 LONGER_BODY_RATIO = 1.5
 SHORTER_BODY_RATIO = 0.5
 SUBSET_SHARE = 0.95
-MIN_BODY_WORDS = 5
+# Under this many words the precise text found nothing: trafilatura is asked again, favouring recall.
+RECALL_FALLBACK_WORDS = 5
 
 
 def _trafilatura_lines(tree: Any, url: str, precision: bool) -> list[str]:
@@ -141,7 +142,7 @@ def extract_body(tree: Any, url: str, author_names: Iterable[str] = ()) -> list[
     except Exception:  # readability-lxml raises bare errors on odd markup; trafilatura still counts
         broad = []
     lines = choose_body(precise, without_article_metadata(broad, names))
-    if word_count(lines) < MIN_BODY_WORDS:
+    if word_count(lines) < RECALL_FALLBACK_WORDS:
         recall = _trafilatura_lines(tree, url, precision=False)
         if word_count(recall) > word_count(lines):
             lines = recall

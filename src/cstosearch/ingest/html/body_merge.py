@@ -4,7 +4,8 @@ Where both extractors found the same sentences, the article is there. A line onl
 extractor found is kept when it sits between two lines both found (a subheading, a table row,
 a quote trafilatura skipped); before the first or after the last it is usually a byline, a
 related-stories box or an author's biography, and is left out, except paragraphs of full
-sentences right above the first shared line (a lead the base missed).
+sentences right above the first shared line, or with a photo caption or credit between (a lead
+the base missed).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ GRAM = 4
 HELD_SHARE = 0.5
 LEAD_MIN_WORDS = 20
 LABEL_MAX_WORDS = 14
+LEAD_GAP_LABELS = 2
 REPEATED_MIN_WORDS = 3
 SENTENCE_ENDS = (".", "!", "?", "\"", "”", "»", "…")
 
@@ -108,9 +110,17 @@ def _is_prose(line: str) -> bool:
 
 
 def _leading_prose(lines: list[str]) -> list[str]:
-    """The paragraphs of full sentences right before the first shared line (a lead, a standfirst)."""
+    """The paragraphs of full sentences right before the first shared line (a lead, a standfirst).
+
+    A photo's caption or credit often sits between the lead and the article's first shared
+    paragraph ("West Mercia Police", "Keyboard via iFixit"): up to LEAD_GAP_LABELS short
+    labels there are passed over, and left out.
+    """
+    end = len(lines)
+    while end > 0 and len(lines) - end < LEAD_GAP_LABELS and _is_label(lines[end - 1]):
+        end -= 1
     kept: list[str] = []
-    for line in reversed(lines):
+    for line in reversed(lines[:end]):
         if not _is_prose(line):
             break
         kept.append(line)
