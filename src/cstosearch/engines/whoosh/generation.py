@@ -20,6 +20,8 @@ from cstosearch.index import AUTHOR_SEPARATOR
 # and at most this many answered pages and facet tallies are kept.
 MASK_CACHE_BYTES = 48_000_000
 POSTING_CACHE_BYTES = 96_000_000
+# Every position of a word phrases have looked in widely (document << 24 | position keys).
+POSITION_CACHE_BYTES = 64_000_000
 RESULT_CACHE_ENTRIES = 512
 
 
@@ -124,6 +126,14 @@ class BoundedCache:
                 self.held -= self.weigh(evicted)
         return value
 
+    def peek(self, key):
+        """The entry for ``key`` if it is held, else None (nothing is made)."""
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        return None
+
 
 class Generation:
     """One searcher and its caches (columns, match masks, facet tallies, answered pages)."""
@@ -141,6 +151,7 @@ class Generation:
         self.lengths = FieldLengths(searcher)
         self.postings = PostingArrays(BoundedCache(POSTING_CACHE_BYTES, weigh=posting_bytes))
         self.spelling = SpellingLexicon(searcher.reader())
+        self.positions = BoundedCache(POSITION_CACHE_BYTES, weigh=lambda keys: keys.nbytes + 64)
         # The name groups searches expand with, and the groups file they were read from.
         self.variants = None
         self.names_signature = None

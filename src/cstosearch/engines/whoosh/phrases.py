@@ -21,6 +21,8 @@ from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.engines.whoosh.postings import block_ids
 
 POSITION_BITS = 24  # positions within one field of one article stay far below 16 million
+# A phrase looking in at least this share of a word's documents decodes (and keeps) all of them.
+WHOLE_WORD_SHARE = 4
 
 
 def phrase_documents(generation, fieldname: str, stems: tuple[str, ...], slop: int, deadline: Deadline,
@@ -56,7 +58,7 @@ def phrase_documents(generation, fieldname: str, stems: tuple[str, ...], slop: i
         if len(stems) == 1:
             mask[holding + offset] = True
             continue
-        keys = {stem: _position_keys(reader.postings(fieldname, stem), holding, deadline)
+        keys = {stem: _keys_in(generation, reader, offset, fieldname, stem, holding, deadline)
                 for stem in dict.fromkeys(stems)}
         ends = keys[stems[0]]
         for stem in stems[1:]:
@@ -69,6 +71,24 @@ def phrase_documents(generation, fieldname: str, stems: tuple[str, ...], slop: i
                 break
         mask[np.unique(ends >> POSITION_BITS) + offset] = True
     return mask
+
+
+def _keys_in(generation, reader, offset: int, fieldname: str, stem: str, documents: np.ndarray,
+             deadline: Deadline) -> np.ndarray:
+    """The position keys of ``stem`` in ``documents`` (local numbers, sorted).
+
+    When the documents are a large share of the word's, all its positions are decoded and kept
+    for the generation: a common word is then read once for every phrase that has it.
+    """
+    key = (offset, fieldname, stem)
+    every = generation.positions.peek(key)
+    if every is None:
+        holding = generation.postings.of(reader, offset, fieldname, stem)[0]
+        if len(documents) * WHOLE_WORD_SHARE < len(holding):
+            return _position_keys(reader.postings(fieldname, stem), documents, deadline)
+        every = generation.positions.get(key, lambda: _position_keys(reader.postings(fieldname, stem), holding,
+                                                                      deadline))
+    return every[_held(documents, every >> POSITION_BITS)]
 
 
 def _position_keys(matcher, documents: np.ndarray, deadline: Deadline) -> np.ndarray:
