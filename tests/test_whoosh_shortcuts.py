@@ -1,0 +1,55 @@
+"""Shortcuts the Whoosh engine takes give what Whoosh's own (slower) ways give, on a real index."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from cstosearch.engines.whoosh import WhooshSearchEngine
+from cstosearch.engines.whoosh.generation import CodedColumn
+from cstosearch.reindex import Indexer
+from tests.conftest import SAMPLE_CORPUS
+from tests.test_reindex import synthetic_articles, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shortcuts")
+    write_jsonl(folder / "inbox" / "more.jsonl", synthetic_articles(80, seed=8))
+    index_dir = folder / "index"
+    Indexer(index_dir, progress=False).run([SAMPLE_CORPUS, folder / "inbox"], rebuild=True)
+    # A second segment, so the lexicon is merged from two readers.
+    write_jsonl(folder / "inbox" / "later.jsonl", synthetic_articles(20, seed=9))
+    Indexer(index_dir, progress=False).run([SAMPLE_CORPUS, folder / "inbox"])
+    return WhooshSearchEngine(index_dir)
+
+
+def test_near_spellings_are_whooshs_terms_within(engine):
+    generation = engine._current()
+    reader = generation.searcher.reader()
+    terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon("body")]
+    rng = random.Random(4)
+    checked = 0
+    for term in rng.sample([t for t in terms if len(t) > 3], 120):
+        # The term itself and a misspelling of it: a letter dropped or two letters swapped.
+        i = rng.randrange(2, len(term) - 1)
+        for probe in (term, term[:i] + term[i + 1:], term[:i - 1] + term[i] + term[i - 1] + term[i + 1:]):
+            expected = set(reader.terms_within("body", probe, maxdist=2, prefix=2))
+            assert set(generation.spelling.near(probe)) == expected, probe
+            checked += len(expected) > 1
+    assert checked > 20
+
+
+def test_facet_lists_equal_sorting_every_value():
+    rng = random.Random(2)
+    labels = [""] + [f"value {n:03d}" for n in range(300)]
+    column = CodedColumn([rng.choice(labels) for _ in range(5000)])
+    for _ in range(30):
+        mask = np.array([rng.random() < 0.3 for _ in range(5000)])
+        tally = column.counts(mask)
+        pairs = [(column.labels[c], int(tally[c])) for c in np.flatnonzero(tally) if column.labels[c]]
+        for limit in (1, 10, 50, 400):
+            assert column.most_common(tally, limit) == sorted(pairs, key=lambda p: (-p[1], p[0]))[:limit]
+            assert column.latest(tally, limit) == sorted(pairs, reverse=True)[:limit]
