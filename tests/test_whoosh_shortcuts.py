@@ -53,3 +53,30 @@ def test_facet_lists_equal_sorting_every_value():
         for limit in (1, 10, 50, 400):
             assert column.most_common(tally, limit) == sorted(pairs, key=lambda p: (-p[1], p[0]))[:limit]
             assert column.latest(tally, limit) == sorted(pairs, reverse=True)[:limit]
+
+
+def test_snippet_fragments_equal_whooshs_highlighter(engine):
+    from whoosh import highlight
+
+    from cstosearch.analysis import index_term, news_analyzer, split_words
+    from cstosearch.engines.whoosh.fragments import context_fragments
+    from cstosearch.query import SearchRequest
+
+    analyzer = news_analyzer()
+    rng = random.Random(6)
+    hits = engine.search(SearchRequest(query="", page_size=60)).results
+    texts = [" ".join(article.paragraphs) for article in (engine.article(h.id) for h in hits) if article]
+    texts.append("The U.N. said. U.N. troops and the u.n mission — costs 3.5% (U.S.A.) in 2024.")
+    compared = 0
+    for text in texts:
+        words = split_words(text)
+        for _ in range(3):
+            terms = frozenset(index_term(w) for w in rng.sample(words, min(len(words), rng.randint(1, 3))))
+            for maxchars, surround, charlimit in ((240, 80, 2 ** 15), (60, 10, 2 ** 15), (1000, 300, 900)):
+                fragmenter = highlight.ContextFragmenter(maxchars=maxchars, surround=surround, charlimit=charlimit)
+                expected = highlight.highlight(text, terms, analyzer, fragmenter, highlight.HtmlFormatter(), top=2)
+                found = highlight.top_fragments(context_fragments(text, terms, maxchars, surround, charlimit), 2,
+                                                highlight.BasicFragmentScorer(), highlight.FIRST)
+                assert highlight.HtmlFormatter()(text, found) == expected
+                compared += bool(expected)
+    assert compared > 300

@@ -11,6 +11,9 @@ import re
 
 from whoosh import highlight
 
+from cstosearch.analysis import NewsTokenizer
+from cstosearch.engines.whoosh.fragments import context_fragments
+
 SNIPPET_CHARS = 240
 # Two fragments are shown; the first paragraphs that can hold a query term are enough to pick from.
 LIKELY_PARAGRAPHS = 4
@@ -38,7 +41,12 @@ class Snippets:
             return ""
         likely = [self._around_match(p) for p in paragraphs if self.scan.search(p)] if self.scan else []
         text = "\n".join(likely[:LIKELY_PARAGRAPHS]) if likely else "\n".join(paragraphs)[:LONG_PARAGRAPH]
-        return highlight.highlight(text, terms, self.analyzer, self.fragmenter, self.formatter, top=top)
+        if not isinstance(self.analyzer, NewsTokenizer):
+            return highlight.highlight(text, terms, self.analyzer, self.fragmenter, self.formatter, top=top)
+        fragments = context_fragments(text, frozenset(terms), self.fragmenter.maxchars, self.fragmenter.surround,
+                                      self.fragmenter.charlimit)
+        best = highlight.top_fragments(fragments, top, highlight.BasicFragmentScorer(), highlight.FIRST)
+        return self.formatter(text, best)
 
     def _around_match(self, paragraph: str) -> str:
         """A long paragraph cut to a window around its first likely match (re-analysis is per token)."""
