@@ -55,9 +55,7 @@ class NewsTokenizer(Tokenizer):
             return
         position = start_pos
         for match in WORD.finditer(value):
-            word = match.group()
-            if match.group("acronym"):
-                word = word.replace(".", "")
+            word = matched_word(match)
             token.text = index_term(word)
             token.boost = 1.0
             token.stopped = False
@@ -74,7 +72,12 @@ class NewsTokenizer(Tokenizer):
 
 def split_words(text: str) -> list[str]:
     """The words of ``text`` as the tokenizer sees them (acronym dots dropped), not yet stemmed."""
-    return [m.group().replace(".", "") if m.group("acronym") else m.group() for m in WORD.finditer(text)]
+    return [matched_word(m) for m in WORD.finditer(text)]
+
+
+def matched_word(match: re.Match) -> str:
+    """The word a ``WORD`` match stands for: an acronym without its dots, anything else as written."""
+    return match.group().replace(".", "") if match.group("acronym") else match.group()
 
 
 def fold(word: str) -> str:

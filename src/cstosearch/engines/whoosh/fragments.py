@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from cstosearch.analysis import WORD, index_term
+from cstosearch.analysis import WORD, index_term, matched_word
 
 
 def context_fragments(text: str, terms: frozenset[str], maxchars: int, surround: int,
@@ -32,10 +32,7 @@ def context_fragments(text: str, terms: frozenset[str], maxchars: int, surround:
         startchar, endchar = match.span()
         if charlimit and endchar > charlimit:
             break
-        word = match.group()
-        if match.group("acronym"):
-            word = word.replace(".", "")
-        term = index_term(word)
+        term = index_term(matched_word(match))
         matched = term in terms
         size = endchar - startchar
         if countdown < 0 and not matched:
