@@ -17,6 +17,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from cstosearch.analysis import fold, news_analyzer, split_words
 from cstosearch.article import Article
 from cstosearch.errors import IndexMissing, IndexOutdated
+from cstosearch.whoosh_codec import ArrayCodec
 from cstosearch.whoosh_speedups import speed_up_whoosh_writing
 
 speed_up_whoosh_writing()
@@ -119,10 +120,12 @@ class ArticleIndex:
     def writer(self, procs: int = 1, limitmb: int = 256):
         # Segments stay as separate files: readers map them and share the pages between
         # workers, where a compound file is copied into each reader's private memory.
+        # New segments store their posting blocks as arrays (``whoosh_codec``); segments written
+        # before keep being read as they were written.
         ix = self.open_or_create()
         if procs > 1:
-            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, compound=False)
-        return ix.writer(limitmb=limitmb, compound=False)
+            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, compound=False, codec=ArrayCodec())
+        return ix.writer(limitmb=limitmb, compound=False, codec=ArrayCodec())
 
     def size_bytes(self) -> int:
         """Everything under the index folder on disk, left-over temporary files included."""

@@ -9,9 +9,6 @@ with ``slop``: each word within ``slop`` positions after the one before it, in o
 
 from __future__ import annotations
 
-import pickle
-from itertools import chain
-
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
@@ -19,6 +16,7 @@ from whoosh.matching.wrappers import FilterMatcher
 
 from cstosearch.engines.whoosh.deadline import Deadline
 from cstosearch.engines.whoosh.postings import block_ids
+from cstosearch.whoosh_codec import ArrayLeafMatcher, position_gaps, positions_from_gaps
 
 POSITION_BITS = 24  # positions within one field of one article stay far below 16 million
 # A phrase looking in at least this share of a word's documents decodes (and keeps) all of them.
@@ -120,7 +118,10 @@ def _position_keys(matcher, documents: np.ndarray, deadline: Deadline) -> np.nda
         start = matcher._i
         ids = block_ids(matcher)[start:]
         chosen = np.flatnonzero(_held(documents, ids))
-        if len(chosen):
+        arrays = matcher.position_arrays() if len(chosen) and isinstance(matcher, ArrayLeafMatcher) else None
+        if arrays is not None:
+            parts.append(_chosen_keys(ids, start, chosen, *arrays))
+        elif len(chosen):
             if matcher._values is None:
                 matcher._read_values()
             values = matcher._values
@@ -138,20 +139,19 @@ def _position_keys(matcher, documents: np.ndarray, deadline: Deadline) -> np.nda
 
 
 def _block_keys(documents: np.ndarray, values: list[bytes]) -> np.ndarray:
-    """Position keys of ``documents`` from their values in Whoosh's ``Positions`` format.
+    """Position keys of ``documents`` from their values in Whoosh's ``Positions`` format."""
+    counts, gaps = position_gaps(values)
+    return (np.repeat(documents, counts) << POSITION_BITS) | positions_from_gaps(counts, gaps)
 
-    Each value is a 4-byte count and a protocol-2 pickle of the gaps between positions (its
-    final STOP sometimes cut off). The pickles are joined into one pickled list of lists, so
-    one C call decodes a whole block, and the gaps become positions as arrays.
-    """
-    bodies = b"".join(value[6:-1] if value.endswith(b".") else value[6:] for value in values)
-    gaps = pickle.loads(b"\x80\x02](" + bodies + b"e.")
-    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
-    flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
-    running = np.cumsum(flat)
-    firsts = np.cumsum(counts) - counts
-    positions = running - np.repeat(running[firsts] - flat[firsts], counts)
-    return (np.repeat(documents, counts) << POSITION_BITS) | positions
+
+def _chosen_keys(ids: np.ndarray, start: int, chosen: np.ndarray, counts: np.ndarray,
+                 positions: np.ndarray) -> np.ndarray:
+    """Position keys of the block's postings ``start + chosen`` from the block's position arrays."""
+    wanted = np.zeros(len(counts), dtype=bool)
+    wanted[start + chosen] = True
+    keep = np.repeat(wanted, counts)
+    documents = np.repeat(ids[chosen], counts[start + chosen])
+    return (documents << POSITION_BITS) | positions[keep]
 
 
 def _held(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:

@@ -1,7 +1,9 @@
 """A term's postings read a stored block at a time, as arrays (Whoosh hands them out one by one).
 
-Whoosh stores each block as a pickle; a common word's postings are hundreds of blocks, read
-again by every query that has the word. ``PostingArrays`` keeps them decoded, per index generation.
+Blocks written by ``ArrayCodec`` are arrays already; a segment written by Whoosh's own codec
+stores each block as a pickle of Python numbers. A common word's postings are hundreds of
+blocks, read again by every query that has the word: ``PostingArrays`` keeps them decoded, per
+index generation.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Iterator
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+
+from cstosearch.whoosh_codec import ArrayLeafMatcher
 
 
 def posting_blocks(matcher) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -24,6 +28,12 @@ def posting_blocks(matcher) -> Iterator[tuple[np.ndarray, np.ndarray]]:
             weights.append(matcher.weight())
             matcher.next()
         yield np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+        return
+    if isinstance(matcher, ArrayLeafMatcher):
+        while matcher.is_active():
+            start = matcher._i
+            yield matcher.id_array()[start:], matcher.weight_array()[start:]
+            matcher._next_block()
         return
     while matcher.is_active():
         ids = block_ids(matcher)
@@ -39,6 +49,8 @@ def block_ids(matcher: W3LeafMatcher) -> np.ndarray:
 
     Whoosh stores them as gaps and adds them up in a Python generator; ``cumsum`` does it at once.
     """
+    if isinstance(matcher, ArrayLeafMatcher):
+        return matcher.id_array()
     if matcher._ids is None:
         if matcher._byteids:
             matcher._read_ids()

@@ -1,0 +1,203 @@
+"""Whoosh's postings format with each block stored as plain arrays, so a block reads in one call.
+
+Whoosh 3 pickles every block of a posting list as a tuple of Python ints, floats and one
+pickled position list per posting; reading a common word means unpickling hundreds of such
+blocks, object by object, for every query that has it. ``ArrayCodec`` writes the same blocks,
+with the same block statistics (so Whoosh's skipping and scoring work unchanged), but the
+document numbers, weights and positions of a block are each one array of the smallest unsigned
+type that holds them:
+
+- document numbers as gaps (the first one absolute), summed when read;
+- weights as float32, or nothing when they are all 1, or one number when they are all equal;
+- for Whoosh's ``Positions`` format, each posting's number of positions and the gaps between
+  positions (restarting at each posting) as two arrays; any other format's values as Whoosh
+  stores them.
+
+Whoosh's own matcher interface reads these blocks too (a posting's value is re-encoded on
+demand), so every Whoosh query works; ``ArrayLeafMatcher.id_array``, ``weight_array`` and
+``position_arrays`` hand the arrays out as they are. Segments remember their codec, so an index
+written before keeps being read with Whoosh's codec, and merging rewrites it in this one.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from itertools import chain
+
+import numpy as np
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3Segment,
+)
+from whoosh.formats import Positions
+from whoosh.util.numeric import length_to_byte
+
+BLOCK_TAG = "arrays-1"
+_WIDTHS = (np.uint8, np.uint16, np.uint32, np.uint64)
+
+
+def pack_unsigned(values: np.ndarray) -> tuple[str, bytes]:
+    """Non-negative integers as (dtype code, bytes) in the narrowest type that holds them."""
+    top = int(values.max()) if len(values) else 0
+    for dtype in _WIDTHS:
+        if top <= np.iinfo(dtype).max:
+            return np.dtype(dtype).char, values.astype(dtype).tobytes()
+    raise ValueError("integer too large for a posting block")
+
+
+def unpack_unsigned(packed: tuple[str, bytes]) -> np.ndarray:
+    code, data = packed
+    return np.frombuffer(data, dtype=np.dtype(code)).astype(np.int64)
+
+
+def position_gaps(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(positions per posting, gaps between positions) from values in Whoosh's ``Positions`` format.
+
+    Each value is a 4-byte count and a protocol-2 pickle of the gaps (its final STOP sometimes
+    cut off). The pickles are joined into one pickled list of lists, so one C call reads them all.
+    """
+    bodies = b"".join(value[6:-1] if value.endswith(b".") else value[6:] for value in values)
+    gaps = pickle.loads(b"\x80\x02](" + bodies + b"e.")
+    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+    flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
+    return counts, flat
+
+
+def positions_from_gaps(counts: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """Absolute positions, the gaps summed within each posting."""
+    running = np.cumsum(gaps)
+    firsts = np.cumsum(counts) - counts
+    return running - np.repeat(running[firsts] - gaps[firsts], counts)
+
+
+class ArrayPostingsWriter(W3PostingsWriter):
+    """Whoosh 3's postings writer with each block's contents written as arrays."""
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
+        gaps = np.diff(ids, prepend=0)
+        data = (BLOCK_TAG, pack_unsigned(gaps), self._packed_weights(), *self._packed_values())
+        databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
+        compression = self._compression if len(databytes) >= 20 else 0
+        if compression:
+            databytes = zlib.compress(databytes, compression)
+        infobytes = pickle.dumps((len(ids), int(ids[-1]), self._maxweight, compression,
+                                  length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
+        blocklength = len(infobytes) + len(databytes)
+        self._postfile.write_int(-blocklength if last else blocklength)
+        self._postfile.write(infobytes)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+    def _packed_weights(self):
+        weights = np.frombuffer(self._weights, dtype=np.float32)
+        if (weights == 1.0).all():
+            return None
+        if (weights == weights[0]).all():
+            return float(weights[0])
+        return weights.tobytes()
+
+    def _packed_values(self):
+        """(Whoosh's own form of the values, or None; positions as packed arrays, or None)."""
+        if type(self._format) is Positions and len(self._values) == len(self._ids):
+            counts, gaps = position_gaps(self._values)
+            return None, (pack_unsigned(counts), pack_unsigned(gaps))
+        return self._mini_values(), None
+
+
+class ArrayLeafMatcher(W3LeafMatcher):
+    """Whoosh 3's leaf matcher over blocks written by ``ArrayPostingsWriter``."""
+
+    def _goto(self, position):
+        self._id_array = self._weight_array = self._positions = None
+        super()._goto(position)
+
+    def id_array(self) -> np.ndarray:
+        """The current block's document numbers (int64)."""
+        if self._id_array is None:
+            if self._data is None:
+                self._read_data()
+            self._id_array = np.cumsum(unpack_unsigned(self._data[1]))
+        return self._id_array
+
+    def weight_array(self) -> np.ndarray:
+        """The current block's weights (float64)."""
+        if self._weight_array is None:
+            if self._data is None:
+                self._read_data()
+            weights = self._data[2]
+            if weights is None or isinstance(weights, float):
+                self._weight_array = np.full(self._blocklength, 1.0 if weights is None else weights)
+            else:
+                self._weight_array = np.frombuffer(weights, dtype=np.float32).astype(np.float64)
+        return self._weight_array
+
+    def position_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(positions per posting, absolute positions) of the current block; None for a format
+        without positions stored as arrays."""
+        if self._positions is None:
+            if self._data is None:
+                self._read_data()
+            packed = self._data[4]
+            if packed is None:
+                return None
+            counts = unpack_unsigned(packed[0])
+            self._positions = (counts, positions_from_gaps(counts, unpack_unsigned(packed[1])))
+        return self._positions
+
+    def _read_ids(self):
+        self._ids = self.id_array().tolist()
+
+    def _read_weights(self):
+        self._weights = self.weight_array().tolist()
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        arrays = self.position_arrays()
+        if arrays is None:
+            own = self._data[3]
+            fixedsize = self._fixedsize
+            if fixedsize is None or fixedsize < 0:
+                self._values = own
+            elif fixedsize == 0:
+                self._values = (None,) * self._blocklength
+            else:
+                self._values = tuple(own[i:i + fixedsize] for i in range(0, len(own), fixedsize))
+            return
+        counts, positions = arrays
+        ends = np.cumsum(counts).tolist()
+        flat = positions.tolist()
+        encode = self.format.encode
+        self._values = tuple(encode(flat[end - count:end]) for count, end in zip(counts.tolist(), ends, strict=True))
+
+
+class ArraySegment(W3Segment):
+    """A segment written with ``ArrayCodec`` (the class is recorded in the index's table of contents)."""
+
+
+class ArrayCodec(W3Codec):
+    """Whoosh 3's codec with posting blocks stored as arrays (see the module's description)."""
+
+    def postings_writer(self, dbfile, byteids=False):
+        if byteids:  # term vectors keep Whoosh's own blocks
+            return super().postings_writer(dbfile, byteids=True)
+        return ArrayPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
+                                   compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    def new_segment(self, storage, indexname):
+        return ArraySegment(self, indexname)
