@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from array import array
 from itertools import chain
 
 import numpy as np
@@ -37,15 +38,20 @@ from whoosh.formats import Positions
 from whoosh.util.numeric import length_to_byte
 
 BLOCK_TAG = "arrays-1"
-_WIDTHS = (np.uint8, np.uint16, np.uint32, np.uint64)
+# Type codes shared by the array module (writing) and numpy (reading): 1, 2, 4 and 8 bytes.
+_UNSIGNED = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF), ("Q", 0xFFFFFFFFFFFFFFFF))
 
 
-def pack_unsigned(values: np.ndarray) -> tuple[str, bytes]:
-    """Non-negative integers as (dtype code, bytes) in the narrowest type that holds them."""
-    top = int(values.max()) if len(values) else 0
-    for dtype in _WIDTHS:
-        if top <= np.iinfo(dtype).max:
-            return np.dtype(dtype).char, values.astype(dtype).tobytes()
+def pack_unsigned(values) -> tuple[str, bytes]:
+    """Non-negative integers as (type code, bytes) in the narrowest type that holds them.
+
+    Most posting lists are a few postings long, so this stays in plain Python and the array
+    module, which cost far less than numpy for a handful of numbers.
+    """
+    top = max(values, default=0)
+    for code, limit in _UNSIGNED:
+        if top <= limit:
+            return code, array(code, values).tobytes()
     raise ValueError("integer too large for a posting block")
 
 
@@ -54,14 +60,23 @@ def unpack_unsigned(packed: tuple[str, bytes]) -> np.ndarray:
     return np.frombuffer(data, dtype=np.dtype(code)).astype(np.int64)
 
 
-def position_gaps(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """(positions per posting, gaps between positions) from values in Whoosh's ``Positions`` format.
+def _gaps(ids) -> list[int]:
+    return [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))]
+
+
+def _joined_gap_lists(values: list[bytes]) -> list[list[int]]:
+    """The gap lists of values in Whoosh's ``Positions`` format, read in one C call.
 
     Each value is a 4-byte count and a protocol-2 pickle of the gaps (its final STOP sometimes
-    cut off). The pickles are joined into one pickled list of lists, so one C call reads them all.
+    cut off); the pickles are joined into one pickled list of lists.
     """
     bodies = b"".join(value[6:-1] if value.endswith(b".") else value[6:] for value in values)
-    gaps = pickle.loads(b"\x80\x02](" + bodies + b"e.")
+    return pickle.loads(b"\x80\x02](" + bodies + b"e.")
+
+
+def position_gaps(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(positions per posting, gaps between positions) from values in Whoosh's ``Positions`` format."""
+    gaps = _joined_gap_lists(values)
     counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
     flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
     return counts, flat
@@ -81,14 +96,13 @@ class ArrayPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
-        gaps = np.diff(ids, prepend=0)
-        data = (BLOCK_TAG, pack_unsigned(gaps), self._packed_weights(), *self._packed_values())
+        ids = self._ids
+        data = (BLOCK_TAG, pack_unsigned(_gaps(ids)), self._packed_weights(), *self._packed_values())
         databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
         compression = self._compression if len(databytes) >= 20 else 0
         if compression:
             databytes = zlib.compress(databytes, compression)
-        infobytes = pickle.dumps((len(ids), int(ids[-1]), self._maxweight, compression,
+        infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, compression,
                                   length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
         blocklength = len(infobytes) + len(databytes)
         self._postfile.write_int(-blocklength if last else blocklength)
@@ -98,18 +112,18 @@ class ArrayPostingsWriter(W3PostingsWriter):
         self._new_block()
 
     def _packed_weights(self):
-        weights = np.frombuffer(self._weights, dtype=np.float32)
-        if (weights == 1.0).all():
+        weights = self._weights  # array("f")
+        if weights.count(1.0) == len(weights):
             return None
-        if (weights == weights[0]).all():
-            return float(weights[0])
+        if weights.count(weights[0]) == len(weights):
+            return weights[0]
         return weights.tobytes()
 
     def _packed_values(self):
         """(Whoosh's own form of the values, or None; positions as packed arrays, or None)."""
         if type(self._format) is Positions and len(self._values) == len(self._ids):
-            counts, gaps = position_gaps(self._values)
-            return None, (pack_unsigned(counts), pack_unsigned(gaps))
+            gaps = _joined_gap_lists(self._values)
+            return None, (pack_unsigned([len(g) for g in gaps]), pack_unsigned(list(chain.from_iterable(gaps))))
         return self._mini_values(), None
 
 
