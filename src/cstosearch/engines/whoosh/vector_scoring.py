@@ -14,8 +14,8 @@ import threading
 
 import numpy as np
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 from cstosearch.engines.whoosh.deadline import Deadline
@@ -92,24 +92,20 @@ def add_term_scores(scores: np.ndarray, generation, weighting, fieldname: str, t
     summed (as Lucene's SynonymQuery does).
     """
     searcher, lengths, postings = generation.searcher, generation.lengths, generation.postings
-    reader = searcher.reader()
-    spellings = [t for t in (term if isinstance(term, tuple) else (term,)) if (fieldname, t) in reader]
-    if not spellings:
-        return
-    scorer = weighting.scorer(searcher, fieldname, spellings[0])
-    if not isinstance(scorer, BM25FScorer):
-        raise TypeError(f"vector scoring needs BM25F, not {type(scorer).__name__}")
-    idf, average, k1, b = scorer.idf, scorer.avgfl, scorer.K1, scorer.B
-    if isinstance(term, tuple):
-        documents = searcher.doc_count_all()
-        held = sum(searcher.doc_frequency(fieldname, t) for t in spellings)
-        idf = idf_for(weighting, documents, min(held, documents))
-    field_lengths = lengths.of(fieldname)
+    spellings = term if isinstance(term, tuple) else (term,)
+    segments = []
+    held = 0  # documents holding the term, as Whoosh counts them (deleted ones too)
     for subsearcher, offset in searcher.leaf_searchers():
         parts = [postings.of(subsearcher.reader(), offset, fieldname, t) for t in spellings]
         parts = [(ids, counts) for ids, counts in parts if len(ids)]
-        if not parts:
-            continue
+        held += sum(len(ids) for ids, _ in parts)
+        if parts:
+            segments.append((offset, parts))
+    if not segments:
+        return
+    idf, average, k1, b = bm25_statistics(searcher, weighting, fieldname, held)
+    field_lengths = lengths.of(fieldname)
+    for offset, parts in segments:
         if len(parts) == 1:
             ids, frequencies = parts[0][0], parts[0][1].astype(np.float64)
         else:  # one document may hold several spellings: their frequencies add up
@@ -120,6 +116,18 @@ def add_term_scores(scores: np.ndarray, generation, weighting, fieldname: str, t
         norm = k1 * ((1 - b) + b * field_lengths[docs] / average)
         scores[docs] += boost * idf * (frequencies * (k1 + 1)) / (frequencies + norm)
         deadline.check()
+
+
+def bm25_statistics(searcher, weighting, fieldname: str, held: int) -> tuple[float, float, float, float]:
+    """(idf, average field length, k1, b) as Whoosh's ``BM25FScorer`` takes them, for a term held by
+    ``held`` documents; read from numbers at hand instead of looking the term up again."""
+    if not isinstance(weighting, scoring.BM25F) or not searcher.schema[fieldname].scorable:
+        raise TypeError(f"vector scoring needs BM25F on a scorable field, not {type(weighting).__name__} "
+                        f"on {fieldname}")
+    documents = searcher.doc_count_all()
+    idf = idf_for(weighting, documents, min(held, documents))
+    average = searcher.avg_field_length(fieldname) or 1
+    return idf, average, weighting.K1, weighting._field_B.get(fieldname, weighting.B)
 
 
 def scores_of(generation, query: wq.Query | None, targets: np.ndarray, tier: np.ndarray, weighting,
