@@ -80,3 +80,37 @@ def test_snippet_fragments_equal_whooshs_highlighter(engine):
                 assert highlight.HtmlFormatter()(text, found) == expected
                 compared += bool(expected)
     assert compared > 300
+
+
+def test_fragments_equal_whooshs_context_fragmenter_fragment_by_fragment():
+    """Every fragment, not just the best two, on made-up texts with the fragmenter's edge cases:
+    words longer than the context or the whole fragment, a fragment closing at exactly zero,
+    acronyms with dots, accents and the character limit."""
+    from whoosh import highlight
+
+    from cstosearch.analysis import index_term, news_analyzer
+    from cstosearch.engines.whoosh.fragments import TermMatcher, context_fragments
+
+    analyzer = news_analyzer()
+    rng = random.Random(11)
+    vocabulary = ["a", "an", "of", "Armenia", "armenian", "Armenians", "U.N.", "u.n", "UN", "3.5", "x" * 9,
+                  "y" * 30, "z" * 90, "CSTO", "Pashinyán", "pashinyan", "extraordinarily", "Moscow-led", "bloc"]
+    separators = [" ", " ", " ", ", ", ". ", "\n", " — ", "  "]
+
+    def fragments(found):
+        return [(f.startchar, f.endchar, [(t.startchar, t.endchar, t.text) for t in f.matches]) for f in found]
+
+    compared = 0
+    for _ in range(300):
+        text = "".join(rng.choice(vocabulary) + rng.choice(separators) for _ in range(rng.randint(1, 80)))
+        terms = frozenset(index_term(w) for w in rng.sample(vocabulary, rng.randint(1, 4)))
+        shared = TermMatcher(terms)
+        for maxchars, surround, charlimit in ((240, 80, 2 ** 15), (60, 10, 2 ** 15), (40, 5, 300), (25, 25, 100),
+                                              (12, 3, 0), (30, 9, 0), (1000, 300, 150)):
+            fragmenter = highlight.ContextFragmenter(maxchars=maxchars, surround=surround, charlimit=charlimit)
+            tokens = highlight.set_matched_filter(analyzer(text, chars=True, mode="query", removestops=False), terms)
+            expected = fragments(fragmenter.fragment_tokens(text, tokens))
+            assert fragments(context_fragments(text, terms, maxchars, surround, charlimit)) == expected
+            assert fragments(context_fragments(text, shared, maxchars, surround, charlimit)) == expected
+            compared += len(expected)
+    assert compared > 3000

@@ -12,7 +12,7 @@ import re
 from whoosh import highlight
 
 from cstosearch.analysis import NewsTokenizer
-from cstosearch.engines.whoosh.fragments import context_fragments
+from cstosearch.engines.whoosh.fragments import TermMatcher, context_fragments
 
 SNIPPET_CHARS = 240
 # Two fragments are shown; the first paragraphs that can hold a query term are enough to pick from.
@@ -34,6 +34,8 @@ class Snippets:
         self.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
         self.whole = highlight.WholeFragmenter()
         self.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        # Which written words are body terms, remembered across the hits of the query.
+        self.body_words = TermMatcher(frozenset(self.terms.get("body", ())))
 
     def body(self, paragraphs: list[str], top: int = 2) -> str:
         terms = self.terms.get("body")
@@ -43,7 +45,7 @@ class Snippets:
         text = "\n".join(likely[:LIKELY_PARAGRAPHS]) if likely else "\n".join(paragraphs)[:LONG_PARAGRAPH]
         if not isinstance(self.analyzer, NewsTokenizer):
             return highlight.highlight(text, terms, self.analyzer, self.fragmenter, self.formatter, top=top)
-        fragments = context_fragments(text, frozenset(terms), self.fragmenter.maxchars, self.fragmenter.surround,
+        fragments = context_fragments(text, self.body_words, self.fragmenter.maxchars, self.fragmenter.surround,
                                       self.fragmenter.charlimit)
         best = highlight.top_fragments(fragments, top, highlight.BasicFragmentScorer(), highlight.FIRST)
         return self.formatter(text, best)
