@@ -265,32 +265,41 @@ def _best_tiers(tier: np.ndarray, limit: int, targets: np.ndarray, groups) -> np
 
 
 def _filter_masks(generation: Generation, request: SearchRequest) -> dict[str, tuple[tuple, np.ndarray]]:
-    """(cache key, mask) per filter kind, read from the coded columns."""
+    """(cache key, mask) per filter kind, read from the coded columns and kept for the generation
+    (readers filter by the same outlets and years again and again)."""
     filters: dict[str, tuple[tuple, np.ndarray]] = {}
+
+    def add(kind: str, key: tuple, make) -> None:
+        filters[kind] = (key, generation.mask(("filter", kind, key), make))
+
     if request.outlets:
-        chosen = set(request.outlets)
-        filters["outlet"] = (tuple(sorted(chosen)), generation.column("outlet_facet").mask_where(chosen.__contains__))
+        chosen = frozenset(request.outlets)
+        add("outlet", tuple(sorted(chosen)), lambda: generation.column("outlet_facet").mask_where(chosen.__contains__))
     if request.authors:
-        chosen_authors = set(request.authors)
-        filters["author"] = (tuple(sorted(chosen_authors)),
-                             generation.column("authors").mask_where(chosen_authors.__contains__))
+        chosen_authors = frozenset(request.authors)
+        add("author", tuple(sorted(chosen_authors)),
+            lambda: generation.column("authors").mask_where(chosen_authors.__contains__))
     if request.story:
-        filters["story"] = ((request.story,), generation.column("group_id").mask_where(request.story.__eq__))
+        add("story", (request.story,), lambda: generation.column("group_id").mask_where(request.story.__eq__))
     if request.date_from or request.date_to or request.years or request.months:
         low, high = request.date_from or "0000", request.date_to or "9999"
-        mask = generation.column("published").mask_where(lambda day: bool(day) and low <= day <= high)
-        if request.years:
-            years = set(request.years)
-            mask = mask & generation.column("year").mask_where(years.__contains__)
-        if request.months:
-            months = set(request.months)
-            mask = mask & generation.column("month").mask_where(months.__contains__)
-        filters["date"] = ((low, high, request.years, request.months), mask)
+
+        def dates() -> np.ndarray:
+            mask = generation.column("published").mask_where(lambda day: bool(day) and low <= day <= high)
+            if request.years:
+                years = set(request.years)
+                mask = mask & generation.column("year").mask_where(years.__contains__)
+            if request.months:
+                months = set(request.months)
+                mask = mask & generation.column("month").mask_where(months.__contains__)
+            return mask
+
+        add("date", (low, high, request.years, request.months), dates)
     if request.article_ids:
         # Feeds: only what one re-index run added; the key is a digest, the ids can be many.
         wanted = set(request.article_ids)
         digest = hashlib.sha1("\n".join(sorted(wanted)).encode("utf-8")).hexdigest()
-        filters["articles"] = ((digest,), generation.column("id").mask_where(wanted.__contains__))
+        add("articles", (digest,), lambda: generation.column("id").mask_where(wanted.__contains__))
     return filters
 
 
