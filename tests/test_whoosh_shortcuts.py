@@ -114,3 +114,25 @@ def test_fragments_equal_whooshs_context_fragmenter_fragment_by_fragment():
             assert fragments(context_fragments(text, shared, maxchars, surround, charlimit)) == expected
             compared += len(expected)
     assert compared > 3000
+
+
+def test_page_as_json_data_equals_dataclasses_asdict(engine):
+    import json
+    from dataclasses import asdict
+
+    from cstosearch.query import SearchRequest
+
+    requests = [SearchRequest(query="Armenia"), SearchRequest(query="Armenia Moscow", explain=True),
+                SearchRequest(query="Pashinyan zzzqqq"), SearchRequest(query=""),
+                SearchRequest(query='"Nagorno-Karabakh region" -Belarus', outlets=("Reuters",), years=("2021",)),
+                SearchRequest(query="Pashinin", explain=True)]
+    checked = 0
+    for request in requests:
+        page = engine.search(request)
+        expected = asdict(page)
+        expected["page_count"] = page.page_count
+        if page.explain is None:
+            expected.pop("explain")
+        assert json.dumps(page.to_dict()) == json.dumps(expected)
+        checked += len(page.results) + len(page.variants) + bool(page.explain)
+    assert checked > 10

@@ -108,10 +108,20 @@ class SearchPage:
         return max(1, -(-shown // self.page_size))
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["page_count"] = self.page_count
+        """What ``dataclasses.asdict`` gives (and the page count), built field by field: asdict
+        copies every facet value and hit through a generic walk, a millisecond per answer."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["results"] = [{**hit.__dict__, "missing": list(hit.missing)} for hit in self.results]
+        data["facets"] = {name: [{"value": v.value, "count": v.count} for v in values]
+                          for name, values in self.facets.items()}
+        data["filters"] = {name: list(value) if isinstance(value, list) else value
+                           for name, value in self.filters.items()}
+        data["variants"] = [asdict(note) for note in self.variants]
         if self.explain is None:
             data.pop("explain")
+        else:
+            data["explain"] = asdict(self.explain)
+        data["page_count"] = self.page_count
         return data
 
 
