@@ -23,6 +23,19 @@ POSITION_BITS = 24  # positions within one field of one article stay far below 1
 WHOLE_WORD_SHARE = 4
 
 
+def known_phrase_documents(generation, fieldname: str, stems: tuple[str, ...], slop: int, deadline: Deadline,
+                           within: np.ndarray | None = None) -> np.ndarray:
+    """``phrase_documents``, kept for the generation when asked for every document (a query's match
+    set), and read from there when only ``within`` is asked for (its scoring, right after)."""
+    key = ("phrase", fieldname, tuple(stems), slop)
+    if within is None:
+        return generation.mask(key, lambda: phrase_documents(generation, fieldname, stems, slop, deadline))
+    known = generation.masks.peek(key)
+    if known is not None:
+        return known
+    return phrase_documents(generation, fieldname, stems, slop, deadline, within=within)
+
+
 def phrase_documents(generation, fieldname: str, stems: tuple[str, ...], slop: int, deadline: Deadline,
                      within: np.ndarray | None = None) -> np.ndarray:
     """A mask of the documents (global numbers) whose ``fieldname`` holds ``stems`` as a phrase.

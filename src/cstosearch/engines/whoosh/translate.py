@@ -13,7 +13,7 @@ from whoosh import query as wq
 
 from cstosearch.analysis import fold, index_term
 from cstosearch.engines.whoosh.deadline import Deadline
-from cstosearch.engines.whoosh.phrases import phrase_documents
+from cstosearch.engines.whoosh.phrases import known_phrase_documents
 from cstosearch.engines.whoosh.spellings import SpellingsTerm
 from cstosearch.errors import BadQuery
 from cstosearch.query_tree import (
@@ -151,7 +151,7 @@ class Translator:
         if isinstance(leaf, Phrase):
             stems = self.stems(leaf)
             for fieldname in self.fields(leaf):
-                mask |= phrase_documents(self.generation, fieldname, stems, 1 + leaf.slop, self.deadline)
+                mask |= known_phrase_documents(self.generation, fieldname, tuple(stems), 1 + leaf.slop, self.deadline)
             return mask
         # Words and prefixes: each term's postings as an array (decoded once per generation).
         stems = self.stems(leaf)

@@ -19,7 +19,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from cstosearch.engines.whoosh.deadline import Deadline
-from cstosearch.engines.whoosh.phrases import phrase_documents
+from cstosearch.engines.whoosh.phrases import known_phrase_documents
 from cstosearch.engines.whoosh.ranking import idf_for
 from cstosearch.engines.whoosh.spellings import SpellingsTerm
 
@@ -162,7 +162,7 @@ def scores_of(generation, query: wq.Query | None, targets: np.ndarray, tier: np.
         chosen = np.sort(np.lexsort((-approximate, -tier))[:candidates])
     within = targets[chosen]
     for phrase, words in zip(phrases, words_of, strict=True):
-        holds = phrase_documents(generation, phrase.fieldname, tuple(phrase.words), phrase.slop, deadline,
-                                 within=within)[within]
+        holds = known_phrase_documents(generation, phrase.fieldname, tuple(phrase.words), phrase.slop, deadline,
+                                       within=within)[within]
         scores[chosen] += np.where(holds, words[chosen], 0.0)
     return scores
