@@ -29,16 +29,18 @@ class TermMatcher:
         self._known: dict[str, bool] = {}
 
     def matched_indexes(self, matches: list) -> list[int]:
+        """The positions in ``matches`` (``WORD`` matches) of the words that are query terms.
+
+        A written form always reads as the same word (whether it is an acronym with dots
+        depends on the form alone), so each form is looked up once per query.
+        """
         known = self._known
         written = [m[0] for m in matches]
-        flags = [known.get(word) for word in written]
-        for i, flag in enumerate(flags):
-            if flag is None:
-                match = matches[i]
-                flags[i] = index_term(matched_word(match)) in self.terms
-                if "." not in written[i]:  # only a word with dots can read as an acronym or not
-                    known[written[i]] = flags[i]
-        return [i for i, flag in enumerate(flags) if flag]
+        new = {word: match for word, match in zip(written, matches, strict=True) if word not in known}
+        terms = self.terms
+        for word, match in new.items():
+            known[word] = index_term(matched_word(match)) in terms
+        return [i for i, word in enumerate(written) if known[word]]
 
 
 def context_fragments(text: str, terms: frozenset[str] | TermMatcher, maxchars: int, surround: int,

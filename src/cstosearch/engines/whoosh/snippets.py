@@ -41,7 +41,13 @@ class Snippets:
         terms = self.terms.get("body")
         if not terms or not paragraphs:
             return ""
-        likely = [self._around_match(p) for p in paragraphs if self.scan.search(p)] if self.scan else []
+        likely = []
+        if self.scan:
+            for paragraph in paragraphs:
+                if self.scan.search(paragraph):
+                    likely.append(self._around_match(paragraph))
+                    if len(likely) == LIKELY_PARAGRAPHS:
+                        break
         text = "\n".join(likely[:LIKELY_PARAGRAPHS]) if likely else "\n".join(paragraphs)[:LONG_PARAGRAPH]
         if not isinstance(self.analyzer, NewsTokenizer):
             return highlight.highlight(text, terms, self.analyzer, self.fragmenter, self.formatter, top=top)
