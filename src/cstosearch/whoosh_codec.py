@@ -8,10 +8,12 @@ document numbers, weights and positions of a block are each one array of the sma
 type that holds them:
 
 - document numbers as gaps (the first one absolute), summed when read;
-- weights as float32, or nothing when they are all 1, or one number when they are all equal;
+- weights as whole numbers (term frequencies), or nothing when they are all 1, or one number
+  when they are all equal, or float32 for anything else;
 - for Whoosh's ``Positions`` format, each posting's number of positions and the gaps between
-  positions (restarting at each posting) as two arrays; any other format's values as Whoosh
-  stores them.
+  positions (restarting at each posting) as two arrays, compressed together on their own, so
+  reading a block's document numbers never inflates its positions; any other format's values
+  as Whoosh stores them.
 
 Whoosh's own matcher interface reads these blocks too (a posting's value is re-encoded on
 demand), so every Whoosh query works; ``ArrayLeafMatcher.id_array``, ``weight_array`` and
@@ -37,7 +39,9 @@ from whoosh.codec.whoosh3 import (
 from whoosh.formats import Positions
 from whoosh.util.numeric import length_to_byte
 
-BLOCK_TAG = "arrays-1"
+from cstosearch.errors import IndexOutdated
+
+BLOCK_TAG = "arrays-2"
 # Type codes shared by the array module (writing) and numpy (reading): 1, 2, 4 and 8 bytes.
 _UNSIGNED = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF), ("Q", 0xFFFFFFFFFFFFFFFF))
 
@@ -99,10 +103,9 @@ class ArrayPostingsWriter(W3PostingsWriter):
         ids = self._ids
         data = (BLOCK_TAG, pack_unsigned(_gaps(ids)), self._packed_weights(), *self._packed_values())
         databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
-        compression = self._compression if len(databytes) >= 20 else 0
-        if compression:
-            databytes = zlib.compress(databytes, compression)
-        infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, compression,
+        # The block as a whole is not compressed (its positions are, on their own), so reading
+        # document numbers never inflates positions.
+        infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, 0,
                                   length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
         blocklength = len(infobytes) + len(databytes)
         self._postfile.write_int(-blocklength if last else blocklength)
@@ -112,18 +115,26 @@ class ArrayPostingsWriter(W3PostingsWriter):
         self._new_block()
 
     def _packed_weights(self):
+        """None when every weight is 1, one number when all are equal, whole numbers packed as
+        integers, anything else as float32 bytes."""
         weights = self._weights  # array("f")
         if weights.count(1.0) == len(weights):
             return None
         if weights.count(weights[0]) == len(weights):
             return weights[0]
+        listed = weights.tolist()
+        whole = [int(w) for w in listed]
+        if whole == listed and min(whole) >= 0:
+            return pack_unsigned(whole)
         return weights.tobytes()
 
     def _packed_values(self):
-        """(Whoosh's own form of the values, or None; positions as packed arrays, or None)."""
+        """(Whoosh's own form of the values, or None; positions packed and compressed, or None)."""
         if type(self._format) is Positions and len(self._values) == len(self._ids):
             gaps = _joined_gap_lists(self._values)
-            return None, (pack_unsigned([len(g) for g in gaps]), pack_unsigned(list(chain.from_iterable(gaps))))
+            count_code, counts = pack_unsigned([len(g) for g in gaps])
+            gap_code, flat = pack_unsigned(list(chain.from_iterable(gaps)))
+            return None, (count_code, gap_code, len(counts), zlib.compress(counts + flat, self._compression or 1))
         return self._mini_values(), None
 
 
@@ -133,6 +144,12 @@ class ArrayLeafMatcher(W3LeafMatcher):
     def _goto(self, position):
         self._id_array = self._weight_array = self._positions = None
         super()._goto(position)
+
+    def _read_data(self):
+        super()._read_data()
+        if self._data[0] != BLOCK_TAG:
+            raise IndexOutdated("the index's postings were written by another version of cstosearch; "
+                                "rebuild it with `cstosearch index`")
 
     def id_array(self) -> np.ndarray:
         """The current block's document numbers (int64)."""
@@ -150,6 +167,8 @@ class ArrayLeafMatcher(W3LeafMatcher):
             weights = self._data[2]
             if weights is None or isinstance(weights, float):
                 self._weight_array = np.full(self._blocklength, 1.0 if weights is None else weights)
+            elif isinstance(weights, tuple):
+                self._weight_array = unpack_unsigned(weights).astype(np.float64)
             else:
                 self._weight_array = np.frombuffer(weights, dtype=np.float32).astype(np.float64)
         return self._weight_array
@@ -163,8 +182,10 @@ class ArrayLeafMatcher(W3LeafMatcher):
             packed = self._data[4]
             if packed is None:
                 return None
-            counts = unpack_unsigned(packed[0])
-            self._positions = (counts, positions_from_gaps(counts, unpack_unsigned(packed[1])))
+            count_code, gap_code, split, compressed = packed
+            raw = zlib.decompress(compressed)
+            counts = unpack_unsigned((count_code, raw[:split]))
+            self._positions = (counts, positions_from_gaps(counts, unpack_unsigned((gap_code, raw[split:]))))
         return self._positions
 
     def _read_ids(self):
