@@ -16,7 +16,8 @@ from whoosh.support.charset import accent_map
 # An acronym written with dots (U.N., U.S.A., u.s) is one word without them, however it is
 # written, so "U.N." and "UN" meet; other words may hold inner dots (3.5, example.com).
 WORD = re.compile(r"(?P<acronym>[^\W\d_](?:\.[^\W\d_])+\.?(?!\w))|\w+(?:\.?\w+)*", re.UNICODE)
-_TERMS: dict[str, str] = {}
+# Written word -> index term, filled by ``index_term`` (snippets read it directly, word by word).
+TERMS_SEEN: dict[str, str] = {}
 _TERM_CACHE_LIMIT = 400_000
 # Snowball's English (Porter2) stemmer: Whoosh's own Porter stems "getting" to "gett".
 _STEMMER = snowballstemmer.stemmer("english")
@@ -24,11 +25,11 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 def index_term(word: str) -> str:
     """The term one word is indexed under (cached: news text repeats its words)."""
-    term = _TERMS.get(word)
+    term = TERMS_SEEN.get(word)
     if term is None:
         term = _STEMMER.stemWord(fold(word))
-        if len(_TERMS) < _TERM_CACHE_LIMIT:
-            _TERMS[word] = term
+        if len(TERMS_SEEN) < _TERM_CACHE_LIMIT:
+            TERMS_SEEN[word] = term
     return term
 
 

@@ -12,13 +12,13 @@ the snippet they gave before (``tests/test_whoosh_shortcuts.py``).
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from cstosearch.analysis import WORD, index_term, matched_word
+from cstosearch.analysis import TERMS_SEEN, WORD, index_term, matched_word
 
 
 class TermMatcher:
@@ -39,7 +39,9 @@ class TermMatcher:
         new = {word: match for word, match in zip(written, matches, strict=True) if word not in known}
         terms = self.terms
         for word, match in new.items():
-            known[word] = index_term(matched_word(match)) in terms
+            # A word without dots is indexed as written (the tokenizer's cache holds most of them).
+            term = TERMS_SEEN.get(word) if "." not in word else None
+            known[word] = (term or index_term(matched_word(match))) in terms
         return [i for i, word in enumerate(written) if known[word]]
 
 
@@ -50,12 +52,9 @@ def context_fragments(text: str, terms: frozenset[str] | TermMatcher, maxchars: 
     matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
     words = list(WORD.finditer(text))
     count = len(words)
-    if charlimit:
+    if charlimit and count and words[-1].end() > charlimit:
         # Whoosh stops at the first word ending past the limit; its end still closes a fragment.
-        for i, word in enumerate(words):
-            if word.end() > charlimit:
-                count = i
-                break
+        count = bisect_right(words, charlimit, key=_end)
     if not count:
         return
     last_end = words[min(count, len(words) - 1)].end()
@@ -120,6 +119,10 @@ def _window_start(words: list, since: int, j: int, surround: int) -> int | None:
     while k > since and words[k - 1].start() >= limit:
         k -= 1
     return words[k].start()
+
+
+def _end(match) -> int:
+    return match.end()
 
 
 def _token(match) -> Token:
