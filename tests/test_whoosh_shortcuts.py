@@ -94,8 +94,9 @@ def test_fragments_equal_whooshs_context_fragmenter_fragment_by_fragment():
     analyzer = news_analyzer()
     rng = random.Random(11)
     vocabulary = ["a", "an", "of", "Armenia", "armenian", "Armenians", "U.N.", "u.n", "UN", "3.5", "x" * 9,
-                  "y" * 30, "z" * 90, "CSTO", "Pashinyán", "pashinyan", "extraordinarily", "Moscow-led", "bloc"]
-    separators = [" ", " ", " ", ", ", ". ", "\n", " — ", "  "]
+                  "y" * 30, "z" * 90, "CSTO", "Pashinyán", "pashinyan", "extraordinarily", "Moscow-led", "bloc",
+                  "e.g.", "i.e", "a.b.c1", "U.S.A", "example.com", "x.y_z", "A.B.", "b"]
+    separators = [" ", " ", " ", ", ", ". ", "\n", " — ", "  ", ".", "_", ""]
 
     def fragments(found):
         return [(f.startchar, f.endchar, [(t.startchar, t.endchar, t.text) for t in f.matches]) for f in found]
@@ -113,7 +114,7 @@ def test_fragments_equal_whooshs_context_fragmenter_fragment_by_fragment():
             assert fragments(context_fragments(text, terms, maxchars, surround, charlimit)) == expected
             assert fragments(context_fragments(text, shared, maxchars, surround, charlimit)) == expected
             compared += len(expected)
-    assert compared > 3000
+    assert compared > 2000
 
 
 def test_page_as_json_data_equals_dataclasses_asdict(engine):

@@ -2,9 +2,9 @@
 
 Whoosh's highlighter pulls every word through the analyzer as a Token object, marks it, and
 walks the tokens; for ten hits of a common word that is most of a search's time. Here the same
-words (the tokenizer's pattern and index terms) are found with one regular-expression pass, and
-the fragmenter's rules are followed only where they can act: from a matched word until its
-fragment closes. Between fragments the fragmenter only remembers the words of the last
+words (the tokenizer's pattern and index terms) are found by one ``re.split``, their spans added
+up from the pieces' lengths, and the fragmenter's rules are followed only where they can act:
+from a matched word until its fragment closes. Between fragments the fragmenter only remembers the words of the last
 ``surround`` characters, which is read back from the word spans when the next match comes. Only
 the matched words become Whoosh tokens, so Whoosh's scorer, ordering and formatter give exactly
 the snippet they gave before (``tests/test_whoosh_shortcuts.py``).
@@ -12,13 +12,33 @@ the snippet they gave before (``tests/test_whoosh_shortcuts.py``).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from itertools import accumulate
 
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from cstosearch.analysis import TERMS_SEEN, WORD, index_term, matched_word
+from cstosearch.analysis import TERMS_SEEN, WORD, index_term
+
+# The tokenizer's word pattern as the one group of a splitter: pieces alternate between the text
+# between words and a word, exactly as ``WORD.finditer`` finds them.
+_SPLIT_WORDS = re.compile("(" + WORD.pattern.replace("(?P<acronym>", "(?:") + ")")
+_ACRONYM = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?")
+
+
+def word_of(written: str) -> str:
+    """The word a written form stands for: an acronym with dots (``U.N.``) without them.
+
+    (Whether ``WORD`` reads a form as an acronym depends on the form alone: a form of single
+    letters and dots is an acronym wherever it stands.)"""
+    return written.replace(".", "") if "." in written and _ACRONYM.fullmatch(written) else written
+
+
+def term_of(written: str) -> str:
+    term = TERMS_SEEN.get(written) if "." not in written else None
+    return term if term is not None else index_term(word_of(written))
 
 
 class TermMatcher:
@@ -28,20 +48,13 @@ class TermMatcher:
         self.terms = terms
         self._known: dict[str, bool] = {}
 
-    def matched_indexes(self, matches: list) -> list[int]:
-        """The positions in ``matches`` (``WORD`` matches) of the words that are query terms.
-
-        A written form always reads as the same word (whether it is an acronym with dots
-        depends on the form alone), so each form is looked up once per query.
-        """
+    def matched_indexes(self, written: list[str]) -> list[int]:
+        """The positions in ``written`` of the words that are query terms; each form is looked up
+        once per query."""
         known = self._known
-        written = [m[0] for m in matches]
-        new = {word: match for word, match in zip(written, matches, strict=True) if word not in known}
         terms = self.terms
-        for word, match in new.items():
-            # A word without dots is indexed as written (the tokenizer's cache holds most of them).
-            term = TERMS_SEEN.get(word) if "." not in word else None
-            known[word] = (term or index_term(matched_word(match))) in terms
+        for word in {word for word in written if word not in known}:
+            known[word] = term_of(word) in terms
         return [i for i, word in enumerate(written) if known[word]]
 
 
@@ -50,15 +63,18 @@ def context_fragments(text: str, terms: frozenset[str] | TermMatcher, maxchars: 
     """What ``ContextFragmenter(maxchars, surround, charlimit).fragment_tokens`` yields for ``text``
     analysed by ``NewsTokenizer``, with the words whose index term is in ``terms`` matched."""
     matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
-    words = list(WORD.finditer(text))
-    count = len(words)
-    if charlimit and count and words[-1].end() > charlimit:
+    pieces = _SPLIT_WORDS.split(text)
+    written = pieces[1::2]
+    offsets = list(accumulate(map(len, pieces), initial=0))
+    starts, ends = offsets[1::2], offsets[2::2]
+    count = len(written)
+    if charlimit and count and ends[-1] > charlimit:
         # Whoosh stops at the first word ending past the limit; its end still closes a fragment.
-        count = bisect_right(words, charlimit, key=_end)
+        count = bisect_right(ends, charlimit)
     if not count:
         return
-    last_end = words[min(count, len(words) - 1)].end()
-    matched = matcher.matched_indexes(words[:count])
+    last_end = ends[min(count, len(written) - 1)]
+    matched = matcher.matched_indexes(written[:count])
     is_matched = set(matched)
     countdown = -1  # below 0: between fragments
     first = None
@@ -67,6 +83,7 @@ def context_fragments(text: str, terms: frozenset[str] | TermMatcher, maxchars: 
     since = 0  # the first word after the last fragment closed
     i = 0
     while i < count:
+        start, end = starts[i], ends[i]
         if countdown < 0:
             # Between fragments a word only slides the window of the last ``surround``
             # characters, so go straight to the next matched word.
@@ -74,18 +91,17 @@ def context_fragments(text: str, terms: frozenset[str] | TermMatcher, maxchars: 
             if k == len(matched):
                 break
             i = matched[k]
-            start, end = words[i].span()
+            start, end = starts[i], ends[i]
             if end - start > maxchars:
                 countdown = 0
             else:
                 countdown = surround
-                first = _window_start(words, since, i, surround)
+                first = _window_start(starts, ends, since, i, surround)
                 if first is None:
                     first = start
                     countdown += surround
-                tokens.append(_token(words[i]))
+                tokens.append(_token(written[i], start, end))
         else:
-            start, end = words[i].span()
             if length + end - start > maxchars:
                 countdown = 0
             elif i in is_matched:
@@ -93,7 +109,7 @@ def context_fragments(text: str, terms: frozenset[str] | TermMatcher, maxchars: 
                 if first is None:  # right after a fragment closed at exactly zero
                     first = start
                     countdown += surround
-                tokens.append(_token(words[i]))
+                tokens.append(_token(written[i], start, end))
         length += end - start
         countdown -= end - start
         if countdown <= 0:
@@ -107,24 +123,19 @@ def context_fragments(text: str, terms: frozenset[str] | TermMatcher, maxchars: 
         yield highlight.mkfrag(text, tokens, startchar=first, endchar=last_end)
 
 
-def _window_start(words: list, since: int, j: int, surround: int) -> int | None:
+def _window_start(starts: list[int], ends: list[int], since: int, j: int, surround: int) -> int | None:
     """Where Whoosh's fragment starts when word ``j`` matches after idle words ``since..j-1``:
     the first of them that starts within ``surround`` characters of the end of word ``j - 1``."""
     if j <= since:
         return None
-    limit = words[j - 1].end() - surround
+    limit = ends[j - 1] - surround
     k = j - 1
-    if words[k].start() < limit:
+    if starts[k] < limit:
         return None
-    while k > since and words[k - 1].start() >= limit:
+    while k > since and starts[k - 1] >= limit:
         k -= 1
-    return words[k].start()
+    return starts[k]
 
 
-def _end(match) -> int:
-    return match.end()
-
-
-def _token(match) -> Token:
-    start, end = match.span()
-    return Token(text=index_term(matched_word(match)), startchar=start, endchar=end, boost=1.0, matched=True)
+def _token(written: str, start: int, end: int) -> Token:
+    return Token(text=term_of(written), startchar=start, endchar=end, boost=1.0, matched=True)
