@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 
 from cstosearch.whoosh_codec import ArrayLeafMatcher
 
@@ -76,9 +77,11 @@ class PostingArrays:
 
 
 def _decoded(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    if (fieldname, term) not in reader:
+    try:  # one look-up of the term (asking first whether it is there would be a second)
+        matcher = reader.postings(fieldname, term)
+    except TermNotFound:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    blocks = list(posting_blocks(reader.postings(fieldname, term)))
+    blocks = list(posting_blocks(matcher))
     if not blocks:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     ids = np.concatenate([ids for ids, _ in blocks]).astype(np.int32)
