@@ -15,9 +15,14 @@ from whoosh.support.charset import accent_map
 
 # An acronym written with dots (U.N., U.S.A., u.s) is one word without them, however it is
 # written, so "U.N." and "UN" meet; other words may hold inner dots (3.5, example.com).
-WORD = re.compile(r"(?P<acronym>[^\W\d_](?:\.[^\W\d_])+\.?(?!\w))|\w+(?:\.?\w+)*", re.UNICODE)
-# Written word -> index term, filled by ``index_term`` (snippets read it directly, word by word).
-TERMS_SEEN: dict[str, str] = {}
+_ACRONYM = r"[^\W\d_](?:\.[^\W\d_])+\.?"
+_PLAIN_WORD = r"\w+(?:\.?\w+)*"
+WORD = re.compile(rf"(?P<acronym>{_ACRONYM}(?!\w))|{_PLAIN_WORD}", re.UNICODE)
+# The same words as the one group of a splitter: ``WORD_SPLITTER.split(text)`` alternates the
+# text between words and a word, the words exactly as ``WORD.finditer`` finds them.
+WORD_SPLITTER = re.compile(rf"((?:{_ACRONYM}(?!\w))|{_PLAIN_WORD})", re.UNICODE)
+_WHOLE_ACRONYM = re.compile(_ACRONYM, re.UNICODE)
+_TERMS: dict[str, str] = {}
 _TERM_CACHE_LIMIT = 400_000
 # Snowball's English (Porter2) stemmer: Whoosh's own Porter stems "getting" to "gett".
 _STEMMER = snowballstemmer.stemmer("english")
@@ -25,11 +30,11 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 def index_term(word: str) -> str:
     """The term one word is indexed under (cached: news text repeats its words)."""
-    term = TERMS_SEEN.get(word)
+    term = _TERMS.get(word)
     if term is None:
         term = _STEMMER.stemWord(fold(word))
-        if len(TERMS_SEEN) < _TERM_CACHE_LIMIT:
-            TERMS_SEEN[word] = term
+        if len(_TERMS) < _TERM_CACHE_LIMIT:
+            _TERMS[word] = term
     return term
 
 
@@ -79,6 +84,17 @@ def split_words(text: str) -> list[str]:
 def matched_word(match: re.Match) -> str:
     """The word a ``WORD`` match stands for: an acronym without its dots, anything else as written."""
     return match.group().replace(".", "") if match.group("acronym") else match.group()
+
+
+def written_term(written: str) -> str:
+    """The term a word as written in the text (a whole ``WORD`` match) is indexed under.
+
+    Whether ``WORD`` reads a form as an acronym depends on the form alone (single letters and
+    dots are an acronym wherever they stand), so no match object is needed.
+    """
+    if "." in written and _WHOLE_ACRONYM.fullmatch(written):
+        written = written.replace(".", "")
+    return index_term(written)
 
 
 def fold(word: str) -> str:

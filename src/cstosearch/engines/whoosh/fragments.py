@@ -4,15 +4,14 @@ Whoosh's highlighter pulls every word through the analyzer as a Token object, ma
 walks the tokens; for ten hits of a common word that is most of a search's time. Here the same
 words (the tokenizer's pattern and index terms) are found by one ``re.split``, their spans added
 up from the pieces' lengths, and the fragmenter's rules are followed only where they can act:
-from a matched word until its fragment closes. Between fragments the fragmenter only remembers the words of the last
-``surround`` characters, which is read back from the word spans when the next match comes. Only
-the matched words become Whoosh tokens, so Whoosh's scorer, ordering and formatter give exactly
-the snippet they gave before (``tests/test_whoosh_shortcuts.py``).
+from a matched word until its fragment closes. Between fragments the fragmenter only remembers
+the words of the last ``surround`` characters, which is read back from the word spans when the
+next match comes. Only the matched words become Whoosh tokens, so Whoosh's scorer, ordering and
+formatter give exactly the snippet they gave before (``tests/test_whoosh_shortcuts.py``).
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
@@ -20,25 +19,7 @@ from itertools import accumulate
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from cstosearch.analysis import TERMS_SEEN, WORD, index_term
-
-# The tokenizer's word pattern as the one group of a splitter: pieces alternate between the text
-# between words and a word, exactly as ``WORD.finditer`` finds them.
-_SPLIT_WORDS = re.compile("(" + WORD.pattern.replace("(?P<acronym>", "(?:") + ")")
-_ACRONYM = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?")
-
-
-def word_of(written: str) -> str:
-    """The word a written form stands for: an acronym with dots (``U.N.``) without them.
-
-    (Whether ``WORD`` reads a form as an acronym depends on the form alone: a form of single
-    letters and dots is an acronym wherever it stands.)"""
-    return written.replace(".", "") if "." in written and _ACRONYM.fullmatch(written) else written
-
-
-def term_of(written: str) -> str:
-    term = TERMS_SEEN.get(written) if "." not in written else None
-    return term if term is not None else index_term(word_of(written))
+from cstosearch.analysis import WORD_SPLITTER, written_term
 
 
 class TermMatcher:
@@ -54,7 +35,7 @@ class TermMatcher:
         known = self._known
         terms = self.terms
         for word in {word for word in written if word not in known}:
-            known[word] = term_of(word) in terms
+            known[word] = written_term(word) in terms
         return [i for i, word in enumerate(written) if known[word]]
 
 
@@ -63,7 +44,7 @@ def context_fragments(text: str, terms: frozenset[str] | TermMatcher, maxchars: 
     """What ``ContextFragmenter(maxchars, surround, charlimit).fragment_tokens`` yields for ``text``
     analysed by ``NewsTokenizer``, with the words whose index term is in ``terms`` matched."""
     matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
-    pieces = _SPLIT_WORDS.split(text)
+    pieces = WORD_SPLITTER.split(text)
     written = pieces[1::2]
     offsets = list(accumulate(map(len, pieces), initial=0))
     starts, ends = offsets[1::2], offsets[2::2]
@@ -138,4 +119,4 @@ def _window_start(starts: list[int], ends: list[int], since: int, j: int, surrou
 
 
 def _token(written: str, start: int, end: int) -> Token:
-    return Token(text=term_of(written), startchar=start, endchar=end, boost=1.0, matched=True)
+    return Token(text=written_term(written), startchar=start, endchar=end, boost=1.0, matched=True)

@@ -48,7 +48,7 @@ class Snippets:
                     likely.append(self._around_match(paragraph))
                     if len(likely) == LIKELY_PARAGRAPHS:
                         break
-        text = "\n".join(likely[:LIKELY_PARAGRAPHS]) if likely else "\n".join(paragraphs)[:LONG_PARAGRAPH]
+        text = "\n".join(likely) if likely else "\n".join(paragraphs)[:LONG_PARAGRAPH]
         if not isinstance(self.analyzer, NewsTokenizer):
             return highlight.highlight(text, terms, self.analyzer, self.fragmenter, self.formatter, top=top)
         fragments = context_fragments(text, self.body_words, self.fragmenter.maxchars, self.fragmenter.surround,
