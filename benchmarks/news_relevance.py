@@ -102,10 +102,13 @@ def main() -> None:
         rankings = [
             ("chosen", DEFAULT_RANKING),
             ("plain BM25 (all weights 1, no coordination)", Ranking(coordination=0.0)),
-            ("chosen, feedback from 3 words", replace(DEFAULT_RANKING, feedback_min_words=3)),
-            ("chosen without proximity", replace(DEFAULT_RANKING, proximity=0.0)),
-            ("chosen, title x0.5 (best on Cranfield)", replace(DEFAULT_RANKING, title=0.5)),
+            ("chosen, title x1", replace(DEFAULT_RANKING, title=1.0)),
             ("chosen, title x3", replace(DEFAULT_RANKING, title=3.0)),
+            ("chosen, feedback from 6 words", replace(DEFAULT_RANKING, feedback_min_words=6)),
+            ("chosen, feedback from 3 words", replace(DEFAULT_RANKING, feedback_min_words=3)),
+            ("chosen, feedback articles counted alike", replace(DEFAULT_RANKING, feedback_sharpness=0.0)),
+            ("chosen without feedback", replace(DEFAULT_RANKING, feedback_terms=0)),
+            ("chosen without proximity", replace(DEFAULT_RANKING, proximity=0.0)),
             ("chosen, coordination 0.5", replace(DEFAULT_RANKING, coordination=0.5)),
             ("chosen, strict word count first", replace(DEFAULT_RANKING, coordination=8.0)),
         ]

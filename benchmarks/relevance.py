@@ -102,7 +102,9 @@ def tune(collection: Path, index_dir: Path, joins: list[str], rounds: int) -> No
     def show(label: str, ranking: Ranking, figures: dict[str, float]) -> None:
         cells = "  ".join(f"{join} {value:.4f}" for join, value in figures.items())
         print(f"{label:<15} k1={ranking.k1:<4} b={ranking.b:<5} title={ranking.title:<4} author={ranking.author:<4} "
-              f"coord={ranking.coordination:<4} prox={ranking.proximity:<4}/{ranking.proximity_slop:<2} {cells}",
+              f"coord={ranking.coordination:<4} prox={ranking.proximity:<4}/{ranking.proximity_slop:<2} "
+              f"feedback={ranking.feedback_terms}/{ranking.feedback_min_words}/{ranking.feedback_weight}/"
+              f"{ranking.feedback_sharpness} {cells}",
               flush=True)
 
     best = Ranking()
@@ -110,7 +112,9 @@ def tune(collection: Path, index_dir: Path, joins: list[str], rounds: int) -> No
     show("baseline", best, measure(best))
     # One parameter at a time, in a few rounds: each keeps the best value found so far.
     grid = {"proximity": (0.25, 0.5, 1.0), "proximity_slop": (1, 8), "b": (0.5, 0.9), "k1": (0.9, 1.6, 2.0),
-            "title": (0.5, 2.0), "coordination": (0.0, 0.5, 2.0), "author": (0.5,)}
+            "title": (0.5, 2.0), "coordination": (0.0, 0.25, 0.5, 2.0), "author": (0.5,),
+            "feedback_terms": (20,), "feedback_min_words": (3, 4, 6), "feedback_weight": (0.5, 0.7),
+            "feedback_sharpness": (0.0, 0.5, 1.0, 2.0)}
     for _ in range(rounds):
         for name, values in grid.items():
             for value in values:

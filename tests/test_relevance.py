@@ -14,7 +14,7 @@ from tests.conftest import SHARED
 COLLECTION = SHARED / "relevance" / "cranfield"
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "relevance.py"
 # nDCG@10 floors per way of sending the query (the script's --joins).
-FLOORS = {"space": 0.53, "or": 0.53, "raw": 0.52}
+FLOORS = {"space": 0.555, "or": 0.555, "raw": 0.545}
 
 
 def load_script():

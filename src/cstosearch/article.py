@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cstosearch.analysis import fold, split_words
+
 
 @dataclass(frozen=True)
 class Caption:
@@ -43,6 +45,17 @@ class Article:
     def indexed_body(self) -> str:
         """What an index's body field holds: the subtitle, then the paragraphs."""
         return "\n".join([self.subtitle, self.body_text]).strip()
+
+    @property
+    def indexed_text(self) -> str:
+        """What an index's body field holds: the article as read, headline first, then the subtitle
+        and the paragraphs. A headline the text already opens with (scrapers often copy it into
+        the text) is not written twice, so its words count once in the text wherever it came from.
+        """
+        body = self.indexed_body
+        if not self.title or opens_with(body, self.title):
+            return body
+        return f"{self.title}\n{body}".strip()
 
     @property
     def caption_text(self) -> str:
@@ -118,3 +131,12 @@ def derive_title(body_text: str, max_chars: int = 90) -> str:
     if len(text) <= max_chars:
         return text
     return text[:max_chars].rsplit(" ", 1)[0] + "…"
+
+
+def opens_with(text: str, heading: str) -> bool:
+    """Whether ``text`` begins with the words of ``heading`` (case, accents, spacing and punctuation aside)."""
+    wanted = [fold(w) for w in split_words(heading)]
+    if not wanted:
+        return True
+    opening = [fold(w) for w in split_words(text[: 2 * len(heading) + 64])][: len(wanted)]
+    return opening == wanted

@@ -69,7 +69,7 @@ def article_document(article: Article, group_id: str = "", source_key: str = "")
         "id": article.article_id,
         "url": article.url,
         "title": article.title,
-        "body": article.indexed_body,
+        "body": article.indexed_text,
         "captions": "\n".join(f"{c.text} {c.credit}".strip() for c in article.captions),
         "author": ", ".join(article.authors),
         "outlet": article.outlet_name,

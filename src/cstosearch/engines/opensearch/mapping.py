@@ -87,7 +87,7 @@ def article_document(article: Article, group_id: str = "", source_key: str = "")
         "id": article.article_id,
         "url": article.url,
         "title": article.title,
-        "body": article.indexed_body,
+        "body": article.indexed_text,
         # One value per caption, so each is highlighted on its own, its credit after it.
         "captions": [f"{c.text} {c.credit}".strip() for c in article.captions],
         "author": ", ".join(article.authors),

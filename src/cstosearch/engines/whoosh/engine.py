@@ -136,7 +136,7 @@ class WhooshSearchEngine:
         ranking = self.ranking
         if scoring is None or not _feedback_applies(ranking, parsed):
             return scores
-        top = feedback.best(scores, tier, targets, ranking.feedback_docs)
+        top = feedback.best(scores, tier, targets, ranking.feedback_docs, ranking.feedback_sharpness)
         query_stems = {stem for leaf in leaves(parsed.root) for stem in translator.stems(leaf)}
         extra = feedback.expansion_query(generation.searcher, top, query_stems, ranking.feedback_terms,
                                          ranking.feedback_weight)

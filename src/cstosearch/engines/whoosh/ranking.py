@@ -37,6 +37,9 @@ class Ranking:
     feedback_docs: int = 8
     feedback_weight: float = 0.3
     feedback_min_words: int = 3
+    # Each feedback article counts exp(-sharpness * (best score - its score)): articles that match
+    # the query far less well than the best one lend it few words (0: all count alike).
+    feedback_sharpness: float = 0.0
 
     def field_weights(self) -> dict[str, float]:
         data = asdict(self)
@@ -67,8 +70,8 @@ def idf_for(weighting: scoring.WeightingModel, documents: int, frequency: int) -
     return math.log(documents / (frequency + 1)) + 1
 
 
-DEFAULT_RANKING = Ranking(k1=1.6, idf="probabilistic", coordination=0.5, proximity=0.25, feedback_terms=20,
-                          feedback_weight=0.5, feedback_min_words=6)
+DEFAULT_RANKING = Ranking(title=0.5, k1=1.6, idf="probabilistic", coordination=0.25, proximity=0.25,
+                          feedback_terms=20, feedback_weight=0.7, feedback_min_words=4, feedback_sharpness=1.0)
 
 
 def coordinated(scores: np.ndarray, matched: np.ndarray, words: int, power: float) -> np.ndarray:
