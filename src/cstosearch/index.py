@@ -81,7 +81,7 @@ def article_document(article: Article, group_id: str = "", source_key: str = "",
         "year": published[:4],
         "month": published[:7],
         "published": published,
-        "content_hash": article.content_hash,
+        "content_hash": record["content_hash"],  # hashing the body once
         "group_id": group_id or article.article_id,
         "source_path": source_key,
         "article": json.dumps(record, ensure_ascii=False),

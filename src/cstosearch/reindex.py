@@ -258,7 +258,7 @@ class Indexer:
                 if earlier and article_id not in batch.hashes and not known.came_from(key, article_id):
                     # The same article now read from another file (a renamed scrape): the
                     # document follows it, so pruning the old name does not remove it.
-                    batch.add(article, earlier[1], key)
+                    batch.add(article, content_hash, earlier[1], key)
                 continue
             if earlier_hash is None and content_hash in group_by_hash:
                 group = group_by_hash[content_hash]
@@ -272,7 +272,7 @@ class Indexer:
                 report.added += 1
             else:
                 report.updated += 1
-            batch.add(article, group, key)
+            batch.add(article, content_hash, group, key)
             group_by_hash.setdefault(content_hash, group)
 
 
@@ -330,13 +330,13 @@ class _Batch:
         self.produced: set[str] = set()
         self._bodies: dict[str, bytes] = {}  # compressed: only near-duplicate checks read them
 
-    def add(self, article: Article, group_id: str, source_key: str) -> None:
+    def add(self, article: Article, content_hash: str, group_id: str, source_key: str) -> None:
         article_id = article.article_id
         self.session.write(article, group_id, source_key, again=article_id in self.hashes)
         if self.on_add is not None:
             self.on_add(article_id, {"body": article.indexed_body})
         self.groups[article_id] = group_id
-        self.hashes[article_id] = article.content_hash
+        self.hashes[article_id] = content_hash
         self._bodies[article_id] = zlib.compress(article.body_text.encode("utf-8"), 1)
 
     def body(self, article_id: str) -> str | None:

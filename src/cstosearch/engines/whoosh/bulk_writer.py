@@ -65,6 +65,8 @@ class BulkWriter:
         (what Whoosh's writer does with ``mergetype=CLEAR``)."""
         try:
             self._send()
+            for builder in self._builders:  # all finish at once, then each is waited for
+                builder.start_finishing()
             segments = [builder.finish() for builder in self._builders]
             segments = [segment for segment in segments if segment.doc_count_all()]
             TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
@@ -92,6 +94,9 @@ class BulkWriter:
 
 class _Builder:
     def add_batch(self, documents: list[dict]) -> None: ...
+
+    def start_finishing(self) -> None:
+        """No more documents: a builder in another process starts writing its segment."""
 
     def finish(self): ...
 
@@ -137,8 +142,10 @@ class _BuilderProcess(_Builder):
             except queue.Full:
                 self._check_alive()
 
-    def finish(self):
+    def start_finishing(self) -> None:
         self._put(None)
+
+    def finish(self):
         while True:
             try:
                 outcome, value = self._results.get(timeout=_WAIT_SECONDS)
