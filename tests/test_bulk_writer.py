@@ -32,10 +32,11 @@ def sources(tmp_path):
     return [SAMPLE_CORPUS, inbox]
 
 
-@pytest.fixture()
-def small_blocks(monkeypatch):
-    """Posting blocks of 8 (both writers make their codec with its defaults), so many terms span several."""
-    monkeypatch.setattr(ArrayCodec.__init__, "__defaults__", (8, 3, 1))
+@pytest.fixture(params=[8, 64])
+def small_blocks(request, monkeypatch):
+    """Posting blocks of 8 or 64 (both writers make their codec with its defaults), so many terms
+    span several; blocks of 64 are cut with numpy, blocks of a few postings from lists."""
+    monkeypatch.setattr(ArrayCodec.__init__, "__defaults__", (request.param, 3, 1))
 
 
 def _build(index_dir, sources, bulk: bool, procs: int = 1) -> None:
@@ -85,7 +86,8 @@ def test_one_process_writes_the_files_whoosh_writes(tmp_path, sources, small_blo
         assert written[suffix] == content, suffix
 
 
-def test_builder_processes_hold_what_whoosh_holds_and_answer_alike(tmp_path, sources, small_blocks):
+def test_builder_processes_hold_what_whoosh_holds_and_answer_alike(tmp_path, sources, monkeypatch):
+    monkeypatch.setattr(ArrayCodec.__init__, "__defaults__", (8, 3, 1))
     _build(tmp_path / "whoosh", sources, bulk=False)
     _build(tmp_path / "bulk", sources, bulk=True, procs=2)
     assert len(_segment_files(tmp_path / "bulk")) == 2

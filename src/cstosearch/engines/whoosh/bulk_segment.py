@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from array import array
 
-import numpy as np
 from whoosh.fields import Schema
 from whoosh.util.numeric import length_to_byte
 
@@ -73,7 +72,7 @@ class SegmentBuilder:
                 field = self.schema[name]
                 lengths = self._length_bytes.get(name) if field.scorable else None
                 table.add_field(name, value_format(field), postings.sorted_postings(name),
-                                np.frombuffer(lengths, dtype=np.uint8) if lengths else None)
+                                lengths.tobytes() if lengths else None)
         finally:
             table.close()
         self.segment.set_doc_count(self.doc_count)
