@@ -41,7 +41,7 @@ def small_blocks(request, monkeypatch):
 
 def _build(index_dir, sources, bulk: bool, procs: int = 1) -> None:
     store = WhooshStore(ArticleIndex(index_dir), procs=procs, bulk=bulk)
-    Indexer(index_dir, progress=False, store=store).run(sources, rebuild=True)
+    Indexer(index_dir, procs=procs, progress=False, store=store).run(sources, rebuild=True)
 
 
 def _segment_files(index_dir) -> list[dict[str, bytes]]:
@@ -87,6 +87,7 @@ def test_one_process_writes_the_files_whoosh_writes(tmp_path, sources, small_blo
 
 
 def test_builder_processes_hold_what_whoosh_holds_and_answer_alike(tmp_path, sources, monkeypatch):
+    """Two builder processes, the files read and fingerprinted ahead in a third."""
     monkeypatch.setattr(ArrayCodec.__init__, "__defaults__", (8, 3, 1))
     _build(tmp_path / "whoosh", sources, bulk=False)
     _build(tmp_path / "bulk", sources, bulk=True, procs=2)

@@ -7,6 +7,9 @@ processes numbers them the same way. The commit is Whoosh's: a new table of cont
 only the new segments, renamed into place, so searchers keep the previous generation until it
 is complete, and a killed build leaves only files that nothing refers to (the next commit
 removes them). Incremental runs keep Whoosh's writer, which can replace and delete documents.
+
+Articles are sent as they are and made into documents by the builders, which spares the
+process that reads and groups the articles (the busiest one) that work and the larger pickles.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import traceback
 
 from whoosh.index import TOC, FileIndex, LockError, clean_files
 
+from cstosearch.article import Article
 from cstosearch.engines.whoosh.bulk_segment import SegmentBuilder
+from cstosearch.index import article_document
 from cstosearch.whoosh_codec import ArrayCodec
 
 BATCH_DOCUMENTS = 64
@@ -46,11 +51,18 @@ class BulkWriter:
         except BaseException:
             self._release()
             raise
-        self._batch: list[dict] = []
+        self._batch: list = []
         self._batches = 0
 
     def add_document(self, **document) -> None:
-        self._batch.append(document)
+        self._add(document)
+
+    def add_article(self, article: Article, group_id: str, source_key: str) -> None:
+        """Adds ``article_document(article, group_id, source_key)``, made by the builder."""
+        self._add((article, group_id, source_key))
+
+    def _add(self, item) -> None:
+        self._batch.append(item)
         if len(self._batch) >= BATCH_DOCUMENTS:
             self._send()
 
@@ -93,7 +105,7 @@ class BulkWriter:
 
 
 class _Builder:
-    def add_batch(self, documents: list[dict]) -> None: ...
+    def add_batch(self, documents: list) -> None: ...
 
     def start_finishing(self) -> None:
         """No more documents: a builder in another process starts writing its segment."""
@@ -109,9 +121,8 @@ class _LocalBuilder(_Builder):
     def __init__(self, storage, indexname, schema) -> None:
         self._builder = SegmentBuilder(storage, indexname, schema, ArrayCodec())
 
-    def add_batch(self, documents: list[dict]) -> None:
-        for document in documents:
-            self._builder.add_document(document)
+    def add_batch(self, documents: list) -> None:
+        _add_all(self._builder, documents)
 
     def finish(self):
         return self._builder.finish()
@@ -131,7 +142,7 @@ class _BuilderProcess(_Builder):
                                         args=(storage, indexname, schema, self._jobs, self._results, os.getpid()))
         self._process.start()
 
-    def add_batch(self, documents: list[dict]) -> None:
+    def add_batch(self, documents: list) -> None:
         self._put(documents)
 
     def _put(self, item) -> None:
@@ -181,10 +192,17 @@ def _build_segment(storage, indexname, schema, jobs, results, parent: int) -> No
                 continue
             if documents is None:
                 break
-            for document in documents:
-                builder.add_document(document)
+            _add_all(builder, documents)
         results.put(("built", builder.finish()))
     except BaseException:
         if builder is not None:
             builder.cancel()
         results.put(("failed", traceback.format_exc()))
+
+
+def _add_all(builder: SegmentBuilder, items: list) -> None:
+    """Adds a batch: documents, and (article, group, source key) triples made into documents here."""
+    for item in items:
+        if isinstance(item, tuple):
+            item = article_document(*item, with_word_list=False)
+        builder.add_document(item)

@@ -102,8 +102,11 @@ class WhooshSession:
         return json.loads(stored["article"]) if stored else None
 
     def write(self, article: Article, group_id: str, source_key: str, again: bool = False) -> None:
-        # The bulk writer lists the words field's forms as it splits the text fields.
-        document = article_document(article, group_id, source_key, with_word_list=again or not self.bulk)
+        if self.bulk and not again:
+            self.writer.add_article(article, group_id, source_key)
+            self.changed = True
+            return
+        document = article_document(article, group_id, source_key)
         if again:
             self.held[document["id"]] = document
         elif self.rebuild:
