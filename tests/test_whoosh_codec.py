@@ -12,7 +12,8 @@ from whoosh.codec.whoosh3 import W3Codec
 import cstosearch.index
 from cstosearch.article import Article
 from cstosearch.engines.whoosh import WhooshSearchEngine
-from cstosearch.index import article_document, build_schema
+from cstosearch.engines.whoosh.store import WhooshStore
+from cstosearch.index import ArticleIndex, article_document, build_schema
 from cstosearch.ingest.reader import read_paths
 from cstosearch.query import SearchRequest
 from cstosearch.reindex import Indexer
@@ -133,7 +134,8 @@ def test_searches_answer_the_same_over_either_codec(tmp_path, monkeypatch):
     Indexer(arrays_dir, progress=False).run([SAMPLE_CORPUS, inbox], rebuild=True)
     with monkeypatch.context() as patch:
         patch.setattr(cstosearch.index, "ArrayCodec", W3Codec)
-        Indexer(own_dir, progress=False).run([SAMPLE_CORPUS, inbox], rebuild=True)
+        whoosh_writer = WhooshStore(ArticleIndex(own_dir), bulk=False)
+        Indexer(own_dir, progress=False, store=whoosh_writer).run([SAMPLE_CORPUS, inbox], rebuild=True)
     queries = _queries(_articles(tmp_path))
     expected = _answers(WhooshSearchEngine(own_dir), queries)
     assert sum(total > 0 for _, total, _ in expected) > len(queries) // 2

@@ -87,14 +87,19 @@ def matched_word(match: re.Match) -> str:
 
 
 def written_term(written: str) -> str:
-    """The term a word as written in the text (a whole ``WORD`` match) is indexed under.
+    """The term a word as written in the text (a whole ``WORD`` match) is indexed under."""
+    return index_term(written_word(written))
+
+
+def written_word(written: str) -> str:
+    """The word a form as written in the text (a whole ``WORD`` match) stands for, as ``matched_word``.
 
     Whether ``WORD`` reads a form as an acronym depends on the form alone (single letters and
     dots are an acronym wherever they stand), so no match object is needed.
     """
     if "." in written and _WHOLE_ACRONYM.fullmatch(written):
-        written = written.replace(".", "")
-    return index_term(written)
+        return written.replace(".", "")
+    return written
 
 
 def fold(word: str) -> str:

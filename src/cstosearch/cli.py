@@ -82,8 +82,11 @@ def _print_report(report, report_path: Path | None) -> None:
 @click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @index_dir_option
 @click.option("--procs", type=click.IntRange(min=1), default=None,
-              help="Writer processes (default: the machine's cores).")
-@click.option("--limitmb", default=256, show_default=True, help="Memory per writer process, in MB.")
+              help="Segment builder processes, each writing one segment (default: the machine's cores); "
+                   "with more than one, files are also read in a process of their own.")
+@click.option("--limitmb", default=256, show_default=True,
+              help="Memory for Whoosh's writer, in MB (what a rebuild writes again after its commit; the "
+                   "segment builders hold their postings in memory).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the run report here.")
 @with_engine_options
 @click.option("--shards", default=3, show_default=True, help="OpenSearch: primary shards of a new index.")

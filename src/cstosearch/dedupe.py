@@ -44,14 +44,16 @@ def content_words(text: str) -> list[str]:
 class Fingerprint:
     """What near-duplicate detection needs to know of one article's text.
 
-    Word pairs are only needed to confirm a candidate, which is rare, so they are built on demand.
+    Word pairs are only needed to confirm a candidate, which is rare, so they are built on demand;
+    the MinHash is kept once made (it may be made in another process, ahead of grouping).
     """
 
-    __slots__ = ("_sequence", "_pairs", "words")
+    __slots__ = ("_minhash", "_sequence", "_pairs", "words")
 
     def __init__(self, sequence: list[str]) -> None:
         self._sequence = sequence
         self._pairs: frozenset[tuple[str, str]] | None = None
+        self._minhash: MinHash | None = None
         self.words = frozenset(sequence)
 
     @classmethod
@@ -65,10 +67,12 @@ class Fingerprint:
         return self._pairs
 
     def minhash(self) -> MinHash:
-        # Permutations are drawn once and shared: drawing them costs more than hashing an article.
-        minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
-        minhash.update_batch([w.encode("utf-8") for w in self.words])
-        return minhash
+        if self._minhash is None:
+            # Permutations are drawn once and shared: drawing them costs more than hashing an article.
+            minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
+            minhash.update_batch([w.encode("utf-8") for w in self.words])
+            self._minhash = minhash
+        return self._minhash
 
     def is_near_duplicate_of(self, other: Fingerprint) -> bool:
         return (_jaccard(self.words, other.words) >= MIN_WORD_OVERLAP

@@ -29,6 +29,10 @@ class UnreadableSource(CstoSearchError):
         self.reason = printable(reason)
         super().__init__(f"{self.path}: {self.reason}")
 
+    def __reduce__(self):
+        # Read in another process (``read_ahead``) and sent back: pickled by its path and reason.
+        return type(self), (self.path, self.reason)
+
 
 class SourceWarning:
     """Something dropped from a source on purpose (an implausible date); the article itself is kept."""

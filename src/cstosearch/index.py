@@ -25,6 +25,9 @@ speed_up_whoosh_writing()
 INDEX_NAME = "articles"
 AUTHOR_SEPARATOR = "\x1f"
 WHOOSH_DIR = "whoosh"
+# The text fields whose word forms the ``words`` field lists: every word of the article's title,
+# subtitle, body, captions and credits, authors and outlet.
+WORD_LIST_SOURCES = ("title", "body", "captions", "author", "outlet")
 
 
 def build_schema() -> Schema:
@@ -54,18 +57,17 @@ def build_schema() -> Schema:
     )
 
 
-def article_document(article: Article, group_id: str = "", source_key: str = "") -> dict:
+def article_document(article: Article, group_id: str = "", source_key: str = "", with_word_list: bool = True) -> dict:
     """The Whoosh document for an article; the whole record is stored once, as JSON.
 
     ``source_key`` names the file the article was read from (kept for removal, never shown):
     the server's file paths stay out of the stored record that pages and the API show.
+    Without ``with_word_list`` the ``words`` field is left out, for a writer that lists the
+    words as it splits the text fields (``engines/whoosh/bulk_postings.py``).
     """
     published = article.published_at
-    searchable = " ".join([article.title, article.subtitle, article.body_text, *(f"{c.text} {c.credit}" for c in
-                                                                                 article.captions),
-                           " ".join(article.authors), article.outlet_name])
     record = article.public_record()
-    return {
+    document = {
         "id": article.article_id,
         "url": article.url,
         "title": article.title,
@@ -73,18 +75,25 @@ def article_document(article: Article, group_id: str = "", source_key: str = "")
         "captions": "\n".join(f"{c.text} {c.credit}".strip() for c in article.captions),
         "author": ", ".join(article.authors),
         "outlet": article.outlet_name,
-        "words": " ".join({fold(word) for word in split_words(searchable)}),
         "outlet_facet": article.outlet_name,
         "author_facet": ",".join(a.replace(",", " ") for a in article.authors),
         "authors": AUTHOR_SEPARATOR.join(a.replace(",", " ") for a in article.authors),
         "year": published[:4],
         "month": published[:7],
         "published": published,
-        "content_hash": article.content_hash,
+        "content_hash": record["content_hash"],  # hashing the body once
         "group_id": group_id or article.article_id,
         "source_path": source_key,
         "article": json.dumps(record, ensure_ascii=False),
     }
+    if with_word_list:
+        document["words"] = word_list(document)
+    return document
+
+
+def word_list(document: dict) -> str:
+    """The ``words`` field: each word form of the text fields once, folded, not stemmed."""
+    return " ".join({fold(word) for name in WORD_LIST_SOURCES for word in split_words(document[name])})
 
 
 class ArticleIndex:

@@ -50,9 +50,9 @@ from cstosearch.errors import IndexMissing, IndexNotWritable, SourceWarning, Unr
 from cstosearch.feeds import record_run
 from cstosearch.index import ArticleIndex
 from cstosearch.ingest.normalize import normalize_url
-from cstosearch.ingest.reader import read_file
 from cstosearch.ingest.sources import source_key, walk_sources
 from cstosearch.names.learning import NameLearning
+from cstosearch.read_ahead import FILE_DONE, read_ahead, read_outcomes
 from cstosearch.store import ArticleStore, StoreSession
 
 GROUPS_FILE = "groups.pickle"
@@ -78,6 +78,8 @@ class Indexer:
         self.root = Path(index_dir)
         self.store = store if store is not None else WhooshStore(self.index, procs, limitmb)
         self.progress = sys.stderr.isatty() if progress is None else progress
+        # With more than one process, files are read and fingerprinted in one of their own.
+        self.reads_ahead = procs > 1
 
     @contextmanager
     def _exclusive_run(self):
@@ -144,7 +146,7 @@ class Indexer:
         """Index articles that are already read (tests and callers with their own readers)."""
         with self._exclusive_run():
             report = RunReport(rebuild=rebuild)
-            keyed = ((source_key(Path(o.source_path)) if isinstance(o, Article) and o.source_path else "", o)
+            keyed = ((source_key(Path(o.source_path)) if isinstance(o, Article) and o.source_path else "", o, None)
                      for o in outcomes)
             self._index(keyed, report, None)
         return report
@@ -174,19 +176,25 @@ class Indexer:
             result.documents = self.store.document_count()
         return result
 
-    def _outcomes(self, paths: list[Path]) -> Iterator[tuple[str, Article | UnreadableSource | SourceWarning]]:
+    def _outcomes(self, paths: list[Path]) -> Iterator[tuple[str, Article | UnreadableSource | SourceWarning,
+                                                             Fingerprint | None]]:
+        """(source key, outcome, the article's fingerprint when already made) for each file's outcomes."""
         bar = tqdm(total=len(paths), unit="file", disable=not self.progress, file=sys.stderr)
         with bar:
+            if self.reads_ahead:
+                for key, outcome, fingerprint in read_ahead(paths):
+                    if key == FILE_DONE:
+                        bar.update(1)
+                    else:
+                        yield key, outcome, fingerprint
+                return
             for path in paths:
-                key = source_key(path)
-                try:
-                    for outcome in read_file(path):
-                        yield key, outcome
-                except Exception as exc:  # a reader bug must not end the whole batch
-                    yield key, UnreadableSource(str(path), f"reader failed: {type(exc).__name__}: {exc}")
+                for key, outcome in read_outcomes(path):
+                    yield key, outcome, None
                 bar.update(1)
 
-    def _index(self, outcomes: Iterator[tuple[str, object]], report: RunReport, pruning: _Pruning | None) -> None:
+    def _index(self, outcomes: Iterator[tuple[str, object, Fingerprint | None]], report: RunReport,
+               pruning: _Pruning | None) -> None:
         started = time.monotonic()
         report.started_at = utc_now()
         rebuild = report.rebuild
@@ -238,7 +246,7 @@ class Indexer:
                 return batch.groups[article_id]
             return known.articles[article_id][1] if article_id in known.articles else None
 
-        for key, outcome in outcomes:
+        for key, outcome, fingerprint in outcomes:
             known.note_file(key)  # even a file that now fails replaces what it produced before
             if isinstance(outcome, SourceWarning):
                 report.warnings.append({"path": outcome.path, "reason": outcome.reason})
@@ -254,25 +262,25 @@ class Indexer:
             if earlier_hash == content_hash:
                 report.unchanged += 1
                 if not grouper.knows(article_id):
-                    grouper.remember(article_id, Fingerprint.of(body).minhash())
+                    grouper.remember(article_id, (fingerprint or Fingerprint.of(body)).minhash())
                 if earlier and article_id not in batch.hashes and not known.came_from(key, article_id):
                     # The same article now read from another file (a renamed scrape): the
                     # document follows it, so pruning the old name does not remove it.
-                    batch.add(article, earlier[1], key)
+                    batch.add(article, content_hash, earlier[1], key)
                 continue
             if earlier_hash is None and content_hash in group_by_hash:
                 group = group_by_hash[content_hash]
-                grouper.remember(article_id, Fingerprint.of(body).minhash())
+                grouper.remember(article_id, (fingerprint or Fingerprint.of(body)).minhash())
                 report.duplicates += 1
             else:
-                group = grouper.group_for(article_id, Fingerprint.of(body), group_of, fingerprint_of)
+                group = grouper.group_for(article_id, fingerprint or Fingerprint.of(body), group_of, fingerprint_of)
                 if group != article_id:
                     report.grouped += 1
             if earlier_hash is None:
                 report.added += 1
             else:
                 report.updated += 1
-            batch.add(article, group, key)
+            batch.add(article, content_hash, group, key)
             group_by_hash.setdefault(content_hash, group)
 
 
@@ -330,13 +338,13 @@ class _Batch:
         self.produced: set[str] = set()
         self._bodies: dict[str, bytes] = {}  # compressed: only near-duplicate checks read them
 
-    def add(self, article: Article, group_id: str, source_key: str) -> None:
+    def add(self, article: Article, content_hash: str, group_id: str, source_key: str) -> None:
         article_id = article.article_id
         self.session.write(article, group_id, source_key, again=article_id in self.hashes)
         if self.on_add is not None:
             self.on_add(article_id, {"body": article.indexed_body})
         self.groups[article_id] = group_id
-        self.hashes[article_id] = article.content_hash
+        self.hashes[article_id] = content_hash
         self._bodies[article_id] = zlib.compress(article.body_text.encode("utf-8"), 1)
 
     def body(self, article_id: str) -> str | None:

@@ -59,6 +59,15 @@ def pack_unsigned(values) -> tuple[str, bytes]:
     raise ValueError("integer too large for a posting block")
 
 
+def pack_unsigned_array(values: np.ndarray) -> tuple[str, bytes]:
+    """``pack_unsigned`` for a numpy array of non-negative integers: the same type code and bytes."""
+    top = int(values.max()) if len(values) else 0
+    for code, limit in _UNSIGNED:
+        if top <= limit:
+            return code, values.astype(code, copy=False).tobytes()
+    raise ValueError("integer too large for a posting block")
+
+
 def unpack_unsigned(packed: tuple[str, bytes]) -> np.ndarray:
     code, data = packed
     return np.frombuffer(data, dtype=np.dtype(code)).astype(np.int64)

@@ -9,23 +9,29 @@ from whoosh import query as wq
 from whoosh.writing import CLEAR
 
 from cstosearch.article import Article
+from cstosearch.engines.whoosh.bulk_writer import BulkWriter
 from cstosearch.engines.whoosh.name_corpus import WhooshNameCorpus
 from cstosearch.index import ArticleIndex, article_document
 
 
 class WhooshStore:
-    """The articles in one index folder's Whoosh segments."""
+    """The articles in one index folder's Whoosh segments.
 
-    def __init__(self, index: ArticleIndex, procs: int = 1, limitmb: int = 256) -> None:
+    ``bulk``: rebuilds write their segments with the bulk writer; without it, with Whoosh's own
+    (multi-process) writer, as incremental runs always do.
+    """
+
+    def __init__(self, index: ArticleIndex, procs: int = 1, limitmb: int = 256, bulk: bool = True) -> None:
         self.index = index
         self.procs = procs
         self.limitmb = limitmb
+        self.bulk = bulk
 
     def __repr__(self) -> str:
         return f"WhooshStore({str(self.index.root)!r})"
 
     def session(self, rebuild: bool) -> WhooshSession:
-        return WhooshSession(self.index, rebuild, self.procs, self.limitmb)
+        return WhooshSession(self.index, rebuild, self.procs, self.limitmb, self.bulk)
 
     def exists(self) -> bool:
         return self.index.exists()
@@ -44,19 +50,24 @@ class WhooshStore:
 class WhooshSession:
     """Where a run's documents go until its one commit.
 
-    Documents stream into one writer as they are read, so memory stays flat: a rebuild adds
-    them to a fresh (multi-process) writer, an incremental run replaces old versions with
-    ``update_document``. A later version of an article already written in the same run is
-    held and applied right after the main commit: Whoosh cannot replace an uncommitted document.
+    Documents stream into one writer as they are read: a rebuild hands them to builder
+    processes that write a whole new generation of segments (``bulk_writer``), an incremental
+    run replaces old versions with Whoosh's ``update_document``, so its memory stays flat. A
+    later version of an article already written in the same run is held and applied right after
+    the main commit, with Whoosh's writer: neither writer can replace an uncommitted document.
     """
 
-    def __init__(self, index: ArticleIndex, rebuild: bool, procs: int, limitmb: int) -> None:
+    def __init__(self, index: ArticleIndex, rebuild: bool, procs: int, limitmb: int, bulk: bool = True) -> None:
         self.index = index
         self.rebuild = rebuild
         self.limitmb = limitmb
         ix = index.open_or_create(replace_outdated=rebuild)
         self.searcher = ix.searcher()
-        self.writer = index.writer(procs=procs if rebuild else 1, limitmb=limitmb)
+        self.bulk = rebuild and bulk
+        if self.bulk:
+            self.writer = BulkWriter(ix, procs)
+        else:
+            self.writer = index.writer(procs=procs if rebuild else 1, limitmb=limitmb)
         self.changed = rebuild
         self.held: dict[str, dict] = {}
         self._ids: list[str] | None = None
@@ -91,6 +102,10 @@ class WhooshSession:
         return json.loads(stored["article"]) if stored else None
 
     def write(self, article: Article, group_id: str, source_key: str, again: bool = False) -> None:
+        if self.bulk and not again:
+            self.writer.add_article(article, group_id, source_key)
+            self.changed = True
+            return
         document = article_document(article, group_id, source_key)
         if again:
             self.held[document["id"]] = document
