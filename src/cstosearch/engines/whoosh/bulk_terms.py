@@ -72,27 +72,36 @@ class TermTableWriter:
         self._offset += len(written)
         return info
 
+    def _weights_and_values(self, postings: SortedPostings, first: int, last: int, freqs, top: int, bottom: int,
+                            value_format: str, pack, frequency_bytes) -> tuple:
+        """A block's weights (none when all are 1, one number when all are equal, else packed) and
+        values (positions or frequencies), with ``pack`` for the list or the array the caller holds."""
+        if top == 1:
+            weights = None
+        elif bottom == top:
+            weights = float(top)
+        else:
+            weights = pack(freqs)
+        if value_format == "positions":
+            token_starts = postings.token_starts
+            count_code, counts = pack(freqs)
+            position_gaps = postings.position_gaps[token_starts[first]:token_starts[last]]
+            gap_code, flat = pack(position_gaps.tolist() if pack is pack_unsigned else position_gaps)
+            values = (None, (count_code, gap_code, len(counts), zlib.compress(counts + flat, self._compression)))
+        elif value_format == "frequency":
+            values = (frequency_bytes(), None)
+        else:
+            values = (None, None)
+        return weights, values
+
     def _small_block(self, postings: SortedPostings, first: int, last: int, value_format: str,
                      length_bytes: bytes | None, info: W3TermInfo) -> tuple[bytes, bytes]:
         """``_block`` for a few postings, with lists and the array module."""
         ids = postings.docs[first:last].tolist()
         freqs = postings.freqs[first:last].tolist()
         top = max(freqs)
-        if top == 1:
-            weights = None
-        elif min(freqs) == top:
-            weights = float(top)
-        else:
-            weights = pack_unsigned(freqs)
-        if value_format == "positions":
-            token_starts = postings.token_starts
-            count_code, counts = pack_unsigned(freqs)
-            gap_code, flat = pack_unsigned(postings.position_gaps[token_starts[first]:token_starts[last]].tolist())
-            values = (None, (count_code, gap_code, len(counts), zlib.compress(counts + flat, self._compression)))
-        elif value_format == "frequency":
-            values = (b"".join(map(pack_uint, freqs)), None)
-        else:
-            values = (None, None)
+        weights, values = self._weights_and_values(postings, first, last, freqs, top, min(freqs), value_format,
+                                                   pack_unsigned, lambda: b"".join(map(pack_uint, freqs)))
         gaps = [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))]
         databytes = pickle.dumps((BLOCK_TAG, pack_unsigned(gaps), weights, *values), pickle.HIGHEST_PROTOCOL)
         if length_bytes is not None:
@@ -113,21 +122,8 @@ class TermTableWriter:
         gaps = ids.copy()
         gaps[1:] -= ids[:-1]
         top = int(freqs.max())
-        if top == 1:
-            weights = None
-        elif int(freqs.min()) == top:
-            weights = float(top)
-        else:
-            weights = pack_unsigned_array(freqs)
-        if value_format == "positions":
-            token_starts = postings.token_starts
-            count_code, counts = pack_unsigned_array(freqs)
-            gap_code, flat = pack_unsigned_array(postings.position_gaps[token_starts[first]:token_starts[last]])
-            values = (None, (count_code, gap_code, len(counts), zlib.compress(counts + flat, self._compression)))
-        elif value_format == "frequency":
-            values = (freqs.astype(">u4").tobytes(), None)
-        else:
-            values = (None, None)
+        weights, values = self._weights_and_values(postings, first, last, freqs, top, int(freqs.min()), value_format,
+                                                   pack_unsigned_array, lambda: freqs.astype(">u4").tobytes())
         databytes = pickle.dumps((BLOCK_TAG, pack_unsigned_array(gaps), weights, *values), pickle.HIGHEST_PROTOCOL)
         if length_bytes is not None:
             lengths = np.frombuffer(length_bytes, dtype=np.uint8)[ids]
